@@ -1,0 +1,34 @@
+import { setting, z } from '@keylab/config';
+
+export const gatewaySettings = z.object({
+  NODE_ENV: setting.nodeEnv(),
+  LOG_LEVEL: setting.logLevel(),
+  PORT: setting.port(4000),
+  /** file: the checked-in composed supergraph; poll: compose from the running subgraphs (development). */
+  SUPERGRAPH_SOURCE: z.enum(['file', 'poll']).default('file'),
+  SUPERGRAPH_PATH: z.string().default(new URL('../../schema/supergraph.graphql', import.meta.url).pathname),
+  SUPERGRAPH_POLL_INTERVAL_MS: z.coerce.number().int().min(1000).default(10_000),
+  USERS_URL: setting.url('http://127.0.0.1:4001/graphql'),
+  KEYBOARDS_URL: setting.url('http://127.0.0.1:4002/graphql'),
+  STATS_URL: setting.url('http://127.0.0.1:4003/graphql'),
+  JWKS_URL: setting.url('http://127.0.0.1:4001/.well-known/jwks.json'),
+  JWT_ISSUER: z.string().default('keylab-users'),
+  JWT_AUDIENCE: z.string().default('keylab'),
+  /** Browser origins allowed to call the API with credentials, comma-separated. */
+  CORS_ORIGINS: setting.list('http://localhost:3000,http://localhost:5173,https://studio.apollographql.com'),
+  /** Apollo Sandbox on the landing page; off means the production landing page. */
+  SANDBOX: z.enum(['true', 'false']).optional(),
+  /** Secure cookies: on behind HTTPS, off for plain-http local runs. */
+  COOKIE_SECURE: setting.bool(false),
+});
+
+export type GatewayConfig = z.infer<typeof gatewaySettings>;
+
+export const sandboxEnabled = (config: GatewayConfig) =>
+  config.SANDBOX ? config.SANDBOX === 'true' : config.NODE_ENV !== 'production';
+
+export const subgraphUrls = (config: GatewayConfig): Record<string, string> => ({
+  users: config.USERS_URL,
+  keyboards: config.KEYBOARDS_URL,
+  stats: config.STATS_URL,
+});

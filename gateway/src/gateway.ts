@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import { ApolloGateway, IntrospectAndCompose } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import cors from 'cors';
+import express from 'express';
+import { createAccessTokenVerifier } from '@keylab/auth';
+import type { Logger } from '@keylab/logger';
+import {
+  errorPolicyPlugin,
+  GRAPHQL_BODY_LIMIT,
+  landingPagePlugin,
+  listen,
+  mountHealth,
+  type ReadinessChecks,
+  type RunningServer,
+} from '@keylab/server';
+import { sandboxEnabled, subgraphUrls, type GatewayConfig } from './config';
+import { gatewayContext, type GatewayContext } from './context';
+import { ForwardingDataSource } from './data-source';
+
+async function subgraphReady(graphqlUrl: string): Promise<void> {
+  const response = await fetch(new URL('/ready', graphqlUrl), { signal: AbortSignal.timeout(2_000) });
+  if (!response.ok) {
+    const body = (await response.json().catch(() => ({}))) as { checks?: Record<string, { ok: boolean; error?: string }> };
+    const failing = Object.entries(body.checks ?? {}).filter(([, check]) => !check.ok).map(([name, check]) => `${name}: ${check.error}`);
+    throw new Error(failing.length ? failing.join('; ') : `HTTP ${response.status}`);
+  }
+}
+
+/** The public entry point: one supergraph over the users, keyboards and stats subgraphs. */
+export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningServer> {
+  const urls = subgraphUrls(config);
+  const gateway = new ApolloGateway({
+    logger,
+    ...(config.SUPERGRAPH_SOURCE === 'file'
+      ? { supergraphSdl: readFileSync(config.SUPERGRAPH_PATH, 'utf8') }
+      : {
+          supergraphSdl: new IntrospectAndCompose({
+            subgraphs: Object.entries(urls).map(([name, url]) => ({ name, url })),
+            pollIntervalInMs: config.SUPERGRAPH_POLL_INTERVAL_MS,
+          }),
+        }),
+    buildService: ({ name, url }) => new ForwardingDataSource({ url: urls[name] ?? url }),
+  });
+  const server = new ApolloServer<GatewayContext>({
+    gateway,
+    csrfPrevention: true,
+    includeStacktraceInErrorResponses: false,
+    plugins: [errorPolicyPlugin<GatewayContext>(), landingPagePlugin(sandboxEnabled(config))],
+  });
+  await server.start();
+
+  const verify = createAccessTokenVerifier({ jwks: config.JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  const checks: ReadinessChecks = Object.fromEntries(Object.entries(urls).map(([name, url]) => [name, () => subgraphReady(url)]));
+  mountHealth(app, 'gateway', checks);
+  app.get('/', (_req, res) => res.redirect('/graphql'));
+  app.use(
+    '/graphql',
+    cors({ origin: config.CORS_ORIGINS, credentials: true, maxAge: 600 }),
+    express.json({ limit: GRAPHQL_BODY_LIMIT }),
+    expressMiddleware(server, {
+      context: ({ req, res }) => gatewayContext(req, res, verify, logger, config.COOKIE_SECURE),
+    }),
+  );
+  const running = await listen(app, config.PORT);
+  logger.info({ url: `${running.url}/graphql` }, 'gateway ready');
+  return {
+    ...running,
+    async close() {
+      await running.close();
+      await server.stop();
+    },
+  };
+}

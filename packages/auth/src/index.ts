@@ -1,0 +1,55 @@
+import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
+
+/** Who is calling, as proved by a verified access token. */
+export interface Viewer {
+  userId: string;
+  roles: readonly string[];
+}
+
+export const ACCESS_TOKEN_ALGORITHMS = ['EdDSA', 'ES256'];
+
+export interface VerifierOptions {
+  /** The URL of the users service's JWKS, or a key set at hand. */
+  jwks: string | JSONWebKeySet;
+  issuer: string;
+  audience: string;
+}
+
+export class InvalidTokenError extends Error {
+  override name = 'InvalidTokenError';
+}
+
+export type AccessTokenVerifier = (token: string) => Promise<Viewer>;
+
+/** Verifies access tokens with jose against the users service's published keys. */
+export function createAccessTokenVerifier(options: VerifierOptions): AccessTokenVerifier {
+  const keys =
+    typeof options.jwks === 'string'
+      ? createRemoteJWKSet(new URL(options.jwks), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 })
+      : createLocalJWKSet(options.jwks);
+  return async (token) => {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, keys, {
+        issuer: options.issuer,
+        audience: options.audience,
+        algorithms: ACCESS_TOKEN_ALGORITHMS,
+        requiredClaims: ['sub', 'exp', 'iat', 'jti'],
+      }));
+    } catch (error) {
+      throw new InvalidTokenError((error as Error).message);
+    }
+    const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];
+    return { userId: payload.sub!, roles };
+  };
+}
+
+/** The bearer token of an Authorization header; undefined when there is none. */
+export function bearerToken(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!match) throw new InvalidTokenError('Authorization is not a Bearer token');
+  return match[1];
+}
+
+export const isAdmin = (viewer: Viewer | null | undefined): boolean => viewer?.roles.includes('admin') ?? false;

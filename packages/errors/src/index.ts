@@ -1,0 +1,57 @@
+import { GraphQLError } from 'graphql';
+import type { Locale } from './locale';
+import { translate, type MessageKey } from './messages';
+
+export { pickLocale, LOCALES, type Locale } from './locale';
+export { messages, translate, type MessageKey } from './messages';
+
+/** The fixed set of error codes a client can rely on (extensions.code). */
+export const ERROR_CODES = [
+  'BAD_USER_INPUT',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'RATE_LIMITED',
+  'INTERNAL',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401, RATE_LIMITED: 429 };
+
+export interface ErrorOptions {
+  params?: Record<string, string | number>;
+  /** Extra extensions, for example the offending input field. */
+  extensions?: Record<string, unknown>;
+}
+
+/** A typed, localized GraphQL error. */
+export class AppError extends GraphQLError {
+  readonly code: ErrorCode;
+
+  constructor(locale: Locale, code: ErrorCode, key: MessageKey, options: ErrorOptions = {}) {
+    super(translate(locale, key, options.params), {
+      extensions: { code, ...options.extensions },
+    });
+    this.code = code;
+  }
+}
+
+export const errors = {
+  unauthenticated: (locale: Locale, key: MessageKey = 'auth.required') => new AppError(locale, 'UNAUTHENTICATED', key),
+  forbidden: (locale: Locale, key: MessageKey = 'auth.adminOnly') => new AppError(locale, 'FORBIDDEN', key),
+  notFound: (locale: Locale) => new AppError(locale, 'NOT_FOUND', 'notFound'),
+  /** BAD_USER_INPUT naming the field, with the reason from the message catalogue. */
+  badInput: (locale: Locale, field: string, reason: MessageKey, params: Record<string, string | number> = {}) =>
+    new AppError(locale, 'BAD_USER_INPUT', 'input.invalid', {
+      params: { field, reason: translate(locale, reason, params) },
+      extensions: { field },
+    }),
+  internal: (locale: Locale, requestId: string) =>
+    new AppError(locale, 'INTERNAL', 'internal', { params: { requestId }, extensions: { requestId } }),
+};
+
+/** HTTP status that goes with an error raised before GraphQL execution (for example a bad token). */
+export function httpStatusOf(code: ErrorCode): number | undefined {
+  return HTTP_STATUS[code];
+}

@@ -1,0 +1,47 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { bearerToken, InvalidTokenError, type AccessTokenVerifier, type Viewer } from '@keylab/auth';
+import { AppError, pickLocale, type Locale } from '@keylab/errors';
+import { requestIdFrom, type Logger } from '@keylab/logger';
+
+/** What every resolver knows about the request it serves. */
+export interface RequestContext {
+  locale: Locale;
+  requestId: string;
+  /** The anonymous visitor id the gateway assigned (cookie) or the client sent. */
+  visitorId: string | null;
+  viewer: Viewer | null;
+  logger: Logger;
+}
+
+/** Headers the gateway forwards to every subgraph. */
+export const FORWARDED_HEADERS = ['authorization', 'accept-language', 'x-visitor-id', 'x-request-id'] as const;
+
+const VISITOR_ID = /^[A-Za-z0-9_-]{16,64}$/;
+
+export function visitorIdFrom(value: string | string[] | undefined): string | null {
+  const id = Array.isArray(value) ? value[0] : value;
+  return id && VISITOR_ID.test(id) ? id : null;
+}
+
+/**
+ * Builds the request context from headers. A token that is present but fails verification is an
+ * UNAUTHENTICATED error (status 401), never a silent anonymous request.
+ */
+export async function requestContext(
+  headers: IncomingHttpHeaders,
+  verify: AccessTokenVerifier,
+  logger: Logger,
+): Promise<RequestContext> {
+  const locale = pickLocale(headers['accept-language']);
+  const requestId = requestIdFrom(headers['x-request-id']);
+  const visitorId = visitorIdFrom(headers['x-visitor-id']);
+  let viewer: Viewer | null = null;
+  try {
+    const token = bearerToken(headers.authorization);
+    if (token) viewer = await verify(token);
+  } catch (error) {
+    if (!(error instanceof InvalidTokenError)) throw error;
+    throw new AppError(locale, 'UNAUTHENTICATED', 'auth.invalidToken', { extensions: { http: { status: 401 } } });
+  }
+  return { locale, requestId, visitorId, viewer, logger: logger.child({ requestId }) };
+}

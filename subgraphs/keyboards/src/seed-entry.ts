@@ -1,0 +1,2 @@
+export { createKeyboardsDb } from './db/client';
+export { seedKeyboards } from './seed';

@@ -1,0 +1,51 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
+import type { KeyboardsDb } from './db/client';
+
+/** The original KeyLab's seed rows, kept in the repository (data/keylab-original). */
+export const ORIGINAL_DATA = new URL('../../../data/keylab-original/', import.meta.url);
+
+function readCsv(relativePath: string): Record<string, string>[] {
+  return parse(readFileSync(new URL(relativePath, ORIGINAL_DATA)), { columns: true, skip_empty_lines: true, trim: true });
+}
+
+/** A UUID derived from a name (RFC 4122 version 5 layout), so seeding twice gives the same ids. */
+export function stableUuid(name: string): string {
+  const hex = createHash('sha1').update(`keylab:${name}`).digest('hex').slice(0, 32).split('');
+  hex[12] = '5';
+  hex[16] = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  const s = hex.join('');
+  return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
+}
+
+const fromUnix = (seconds: string) => new Date(Number(seconds) * 1000);
+
+/** Loads the default catalogue (box types, switches, keyboards); safe to run again. */
+export async function seedKeyboards(db: KeyboardsDb): Promise<void> {
+  const kits = readCsv('keyboards/kits.csv');
+  const keycaps = readCsv('keyboards/keycaps.csv');
+  const keysPerType = new Map<string, number>();
+  for (const kit of kits) {
+    keysPerType.set(kit.box_type_id!, keycaps.filter((keycap) => keycap.kit_id === kit.id).length);
+  }
+  for (const row of readCsv('keyboards/box_types.csv')) {
+    const data = { title: row.title!, keyCount: keysPerType.get(row.id!) ?? 0 };
+    await db.boxType.upsert({ where: { id: row.id! }, create: { id: row.id!, ...data }, update: data });
+  }
+  for (const row of readCsv('keyboards/switches.csv')) {
+    const data = { title: row.title!, fileName: row.file_name! };
+    await db.switch.upsert({ where: { id: row.id! }, create: { id: row.id!, ...data }, update: data });
+  }
+  for (const row of readCsv('keyboards/keyboards.csv')) {
+    const id = stableUuid(`keyboard:${row.file_name}`);
+    const data = {
+      ownerId: null,
+      title: row.title!,
+      boxTypeId: row.box_type_id!,
+      switchId: row.switch_type_id!,
+      createdAt: fromUnix(row.creation_date!),
+    };
+    await db.keyboard.upsert({ where: { id }, create: { id, ...data }, update: data });
+  }
+}

@@ -1,0 +1,2 @@
+export { createStatsDb } from './db/client';
+export { seedStats } from './seed';

@@ -1,0 +1,3 @@
+export { usersSettings, type UsersConfig } from './config';
+export { startUsersService, JWKS_PATH, type UsersService } from './service';
+export { seedUsers } from './seed';

@@ -1,0 +1,2 @@
+export { createUsersDb } from './db/client';
+export { seedUsers } from './seed';

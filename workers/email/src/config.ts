@@ -1,0 +1,14 @@
+import { setting, z } from '@keylab/config';
+
+export const emailSettings = z.object({
+  NODE_ENV: setting.nodeEnv(),
+  LOG_LEVEL: setting.logLevel(),
+  /** Port of the worker's /health and /ready. */
+  PORT: setting.port(4010),
+  AMQP_URL: setting.amqpUrl(),
+  /** SMTP server; the default is the local mail catcher that `npm start` runs. */
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').default('smtp://127.0.0.1:1025'),
+  MAIL_FROM: z.string().default('KeyLab <no-reply@keylab.local>'),
+});
+
+export type EmailConfig = z.infer<typeof emailSettings>;
