@@ -12,6 +12,7 @@ import {
   landingPagePlugin,
   listen,
   mountHealth,
+  requestLogPlugin,
   type ReadinessChecks,
   type RunningServer,
 } from '@keylab/server';
@@ -47,7 +48,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     gateway,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
-    plugins: [errorPolicyPlugin<GatewayContext>(), landingPagePlugin(sandboxEnabled(config))],
+    plugins: [errorPolicyPlugin<GatewayContext>(), requestLogPlugin<GatewayContext>(), landingPagePlugin(sandboxEnabled(config))],
   });
   await server.start();
 

@@ -23,7 +23,26 @@ const PUBLIC_CODES = new Set<string>([
 interface LocalizedContext {
   locale: Locale;
   requestId: string;
+  visitorId: string | null;
   logger: Logger;
+}
+
+/** One debug line per operation: name, visitor, outcome and duration, under the request id. */
+export function requestLogPlugin<C extends LocalizedContext>(): ApolloServerPlugin<C> {
+  return {
+    async requestDidStart({ contextValue }) {
+      const started = performance.now();
+      return {
+        async willSendResponse({ operationName, response }) {
+          const errors = response.body.kind === 'single' ? (response.body.singleResult.errors?.length ?? 0) : 0;
+          contextValue.logger.debug(
+            { operationName, visitorId: contextValue.visitorId, errors, ms: Math.round(performance.now() - started) },
+            'graphql operation',
+          );
+        },
+      };
+    },
+  };
 }
 
 /**

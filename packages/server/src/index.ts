@@ -1,6 +1,6 @@
 export { mountHealth, listen, stopOnSignal, type ReadinessChecks, type RunningServer } from './http';
 export { requestContext, visitorIdFrom, FORWARDED_HEADERS, type RequestContext } from './context';
-export { errorPolicyPlugin, landingPagePlugin, mountGraphQL, GRAPHQL_BODY_LIMIT } from './graphql';
+export { errorPolicyPlugin, landingPagePlugin, mountGraphQL, requestLogPlugin, GRAPHQL_BODY_LIMIT } from './graphql';
 export { startSubgraph, type SubgraphOptions } from './subgraph';
 export { DateTimeScalar } from './scalars';
 export { loadTypeDefs } from './schema';

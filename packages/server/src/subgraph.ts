@@ -1,4 +1,5 @@
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import express, { type Express } from 'express';
@@ -6,7 +7,7 @@ import type { DocumentNode } from 'graphql';
 import type { AccessTokenVerifier } from '@keylab/auth';
 import type { Logger } from '@keylab/logger';
 import { requestContext, type RequestContext } from './context';
-import { errorPolicyPlugin, landingPagePlugin, mountGraphQL } from './graphql';
+import { errorPolicyPlugin, landingPagePlugin, mountGraphQL, requestLogPlugin } from './graphql';
 import { listen, mountHealth, type ReadinessChecks, type RunningServer } from './http';
 
 export interface SubgraphOptions<C extends RequestContext> {
@@ -27,10 +28,11 @@ export interface SubgraphOptions<C extends RequestContext> {
 
 /** Starts one federated subgraph: GraphQL at /graphql, /health and /ready, on its own HTTP server. */
 export async function startSubgraph<C extends RequestContext>(options: SubgraphOptions<C>): Promise<RunningServer> {
-  const { logger } = options;
+  const logger = options.logger.child({ graph: options.name });
   const server = new ApolloServer<C>({
     schema: buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> }),
-    plugins: [errorPolicyPlugin<C>(), landingPagePlugin(options.sandbox)],
+    // No usage reporting here, so federated tracing would only cost time.
+    plugins: [errorPolicyPlugin<C>(), requestLogPlugin<C>(), landingPagePlugin(options.sandbox), ApolloServerPluginInlineTraceDisabled()],
     includeStacktraceInErrorResponses: false,
   });
   await server.start();

@@ -1,0 +1,6 @@
+/** The test databases: the services' default databases with a _test suffix, made by the global setup. */
+export const TEST_DATABASES = {
+  users: process.env.USERS_TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/keylab_users_test',
+  keyboards: process.env.KEYBOARDS_TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/keylab_keyboards_test',
+  stats: process.env.STATS_TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/keylab_stats_test',
+};

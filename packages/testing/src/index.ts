@@ -1,0 +1,2 @@
+export { TEST_DATABASES } from './databases';
+export { startStack, postGraphQL, type StackOptions, type Stack, type TestUser, type GraphQLResponse, type RequestOptions } from './stack';
