@@ -8,7 +8,7 @@ import { requireServices } from './lib/preflight';
 const [command, ...args] = process.argv.slice(2);
 
 // Seeding imports the generated Prisma clients, so it loads only after `generate` has made them.
-const prepareDatabases = async () => (await import('./lib/databases')).prepareDatabases();
+const prepareDatabases = async (options?: { suffix?: string }) => (await import('./lib/databases')).prepareDatabases(options);
 
 async function main(): Promise<void> {
   switch (command) {
@@ -30,6 +30,11 @@ async function main(): Promise<void> {
         console.log(`${service.name}: ${applied.length ? applied.join(', ') : 'up to date'}`);
       }
       return;
+    case 'setup-test':
+      await requireServices(['postgres']);
+      await prepareDatabases({ suffix: '_test' });
+      console.log('test databases ready');
+      return;
     case 'seed':
       await requireServices(['postgres']);
       await prepareDatabases();
@@ -45,7 +50,7 @@ async function main(): Promise<void> {
       return;
     }
     default:
-      throw new Error('usage: tsx scripts/db.ts generate|setup|migrate|seed|create-migration <service> <name>');
+      throw new Error('usage: tsx scripts/db.ts generate|setup|setup-test|migrate|seed|create-migration <service> <name>');
   }
 }
 

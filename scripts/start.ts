@@ -27,13 +27,42 @@ const processes: ProcessSpec[] = [
   {
     name: 'mail catcher',
     cwd: ROOT,
-    command: [process.execPath, `${ROOT}node_modules/.bin/maildev`, '--smtp', String(MAIL_SMTP_PORT), '--web', String(MAIL_WEB_PORT), '--ip', '127.0.0.1', '--web-ip', '127.0.0.1'],
+    command: [
+      process.execPath,
+      `${ROOT}node_modules/.bin/maildev`,
+      '--smtp',
+      String(MAIL_SMTP_PORT),
+      '--web',
+      String(MAIL_WEB_PORT),
+      '--ip',
+      '127.0.0.1',
+      '--web-ip',
+      '127.0.0.1',
+    ],
     env: {},
     readyUrl: `http://127.0.0.1:${MAIL_WEB_PORT}/healthz`,
   },
-  { name: 'users', cwd: `${ROOT}subgraphs/users`, command: tsx, env: { DATABASE_URL: dbUrl('users'), KEYLAB_DATA_DIR: `${ROOT}.data` }, readyUrl: 'http://127.0.0.1:4001/ready' },
-  { name: 'keyboards', cwd: `${ROOT}subgraphs/keyboards`, command: tsx, env: { DATABASE_URL: dbUrl('keyboards') }, readyUrl: 'http://127.0.0.1:4002/ready' },
-  { name: 'stats', cwd: `${ROOT}subgraphs/stats`, command: tsx, env: { DATABASE_URL: dbUrl('stats') }, readyUrl: 'http://127.0.0.1:4003/ready' },
+  {
+    name: 'users',
+    cwd: `${ROOT}subgraphs/users`,
+    command: tsx,
+    env: { DATABASE_URL: dbUrl('users'), KEYLAB_DATA_DIR: `${ROOT}.data` },
+    readyUrl: 'http://127.0.0.1:4001/ready',
+  },
+  {
+    name: 'keyboards',
+    cwd: `${ROOT}subgraphs/keyboards`,
+    command: tsx,
+    env: { DATABASE_URL: dbUrl('keyboards') },
+    readyUrl: 'http://127.0.0.1:4002/ready',
+  },
+  {
+    name: 'stats',
+    cwd: `${ROOT}subgraphs/stats`,
+    command: tsx,
+    env: { DATABASE_URL: dbUrl('stats') },
+    readyUrl: 'http://127.0.0.1:4003/ready',
+  },
   {
     name: 'email worker',
     cwd: `${ROOT}workers/email`,
@@ -41,7 +70,13 @@ const processes: ProcessSpec[] = [
     env: { SMTP_URL: process.env.SMTP_URL ?? `smtp://127.0.0.1:${MAIL_SMTP_PORT}` },
     readyUrl: 'http://127.0.0.1:4010/ready',
   },
-  { name: 'gateway', cwd: `${ROOT}gateway`, command: tsx, env: { PORT: String(GATEWAY_PORT) }, readyUrl: `http://127.0.0.1:${GATEWAY_PORT}/ready` },
+  {
+    name: 'gateway',
+    cwd: `${ROOT}gateway`,
+    command: tsx,
+    env: { PORT: String(GATEWAY_PORT) },
+    readyUrl: `http://127.0.0.1:${GATEWAY_PORT}/ready`,
+  },
 ];
 
 const children: ChildProcess[] = [];
@@ -50,7 +85,8 @@ let stopping = false;
 async function waitUntilReady(spec: ProcessSpec, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${spec.name} exited with code ${child.exitCode}; see ${LOG_DIR}/${slug(spec.name)}.log`);
+    if (child.exitCode !== null)
+      throw new Error(`${spec.name} exited with code ${child.exitCode}; see ${LOG_DIR}/${slug(spec.name)}.log`);
     try {
       const response = await fetch(spec.readyUrl, { signal: AbortSignal.timeout(2_000) });
       if (response.ok) return;
@@ -79,7 +115,9 @@ function launch(spec: ProcessSpec): ChildProcess {
   });
   child.on('exit', (code, signal) => {
     if (!stopping) {
-      console.error(`${spec.name} stopped unexpectedly (${signal ?? `code ${code}`}); stopping everything. Log: ${LOG_DIR}/${slug(spec.name)}.log`);
+      console.error(
+        `${spec.name} stopped unexpectedly (${signal ?? `code ${code}`}); stopping everything. Log: ${LOG_DIR}/${slug(spec.name)}.log`,
+      );
       void stop(1);
     }
   });

@@ -24,7 +24,9 @@ async function subgraphReady(graphqlUrl: string): Promise<void> {
   const response = await fetch(new URL('/ready', graphqlUrl), { signal: AbortSignal.timeout(2_000) });
   if (!response.ok) {
     const body = (await response.json().catch(() => ({}))) as { checks?: Record<string, { ok: boolean; error?: string }> };
-    const failing = Object.entries(body.checks ?? {}).filter(([, check]) => !check.ok).map(([name, check]) => `${name}: ${check.error}`);
+    const failing = Object.entries(body.checks ?? {})
+      .filter(([, check]) => !check.ok)
+      .map(([name, check]) => `${name}: ${check.error}`);
     throw new Error(failing.length ? failing.join('; ') : `HTTP ${response.status}`);
   }
 }
@@ -48,6 +50,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     gateway,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
+    // stopOnSignal owns shutdown: it closes the HTTP server first, then Apollo, then the connections.
+    stopOnTerminationSignals: false,
     plugins: [errorPolicyPlugin<GatewayContext>(), requestLogPlugin<GatewayContext>(), landingPagePlugin(sandboxEnabled(config))],
   });
   await server.start();

@@ -28,7 +28,8 @@ describe('keyboards through the gateway', () => {
   });
 
   it('pages switches with cursors, without overlap or gaps', async () => {
-    const query = 'query Page($after: String) { switches(first: 3, after: $after) { nodes { title } pageInfo { hasNextPage endCursor } } }';
+    const query =
+      'query Page($after: String) { switches(first: 3, after: $after) { nodes { title } pageInfo { hasNextPage endCursor } } }';
     type Page = { switches: { nodes: { title: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } };
     const first = await stack.graphql<Page>(query);
     expect(first.data!.switches.nodes).toHaveLength(3);
@@ -39,7 +40,9 @@ describe('keyboards through the gateway', () => {
   });
 
   it('refuses a bad page size and a forged cursor with BAD_USER_INPUT in the caller language', async () => {
-    const tooMany = await stack.graphql('{ switches(first: 1000) { totalCount } }', { headers: { 'accept-language': 'ru-RU,ru;q=0.9' } });
+    const tooMany = await stack.graphql('{ switches(first: 1000) { totalCount } }', {
+      headers: { 'accept-language': 'ru-RU,ru;q=0.9' },
+    });
     expect(tooMany.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
     expect(tooMany.errors?.[0]?.message).toBe('Недопустимое значение поля first: должно быть от 1 до 100.');
     const forged = await stack.graphql('{ switches(after: "not-a-cursor") { totalCount } }');
@@ -58,7 +61,13 @@ describe('users through the gateway', () => {
   it('answers me for a signed-in caller, with private fields', async () => {
     const { data } = await stack.graphql('{ me { id nickname email roles createdAt } }', { token: member.token });
     expect(data).toEqual({
-      me: { id: member.id, nickname: member.nickname, email: member.email, roles: ['user'], createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/) },
+      me: {
+        id: member.id,
+        nickname: member.nickname,
+        email: member.email,
+        roles: ['user'],
+        createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+      },
     });
   });
 
@@ -91,7 +100,14 @@ describe('users through the gateway', () => {
           nickname: member.nickname,
           keyboards: {
             totalCount: 1,
-            nodes: [{ title: 'My first board', boxType: { title: '60%' }, switch: { title: 'MX Brown' }, owner: { id: member.id, nickname: member.nickname } }],
+            nodes: [
+              {
+                title: 'My first board',
+                boxType: { title: '60%' },
+                switch: { title: 'MX Brown' },
+                owner: { id: member.id, nickname: member.nickname },
+              },
+            ],
           },
         },
       });

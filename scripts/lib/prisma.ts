@@ -28,20 +28,24 @@ export async function applyMigrations(service: DataService, url = databaseUrl(se
 }
 
 /**
- * What `prisma migrate dev --create-only` does: writes a migration from the migrations so far to the
- * current schema. The engine replays history into a scratch database, made and dropped here.
+ * The SQL that would bring the migrations up to the current schema ('' when they agree). The engine
+ * replays the history into a scratch database, made and dropped here.
  */
-export async function createMigration(service: DataService, name: string): Promise<string | null> {
-  if (!/^[a-z0-9_]+$/.test(name)) throw new Error('a migration name is lower-case letters, digits and _');
-  const scratch = databaseUrl(service, `_scratch_${process.pid}`);
-  await dropDatabase(scratch);
+export async function schemaDrift(service: DataService): Promise<string> {
+  const scratch = databaseUrl(service, `_scratch_${process.pid}_${Date.now()}`);
   await ensureDatabase(scratch);
-  let sql: string;
   try {
-    ({ sql } = (await schemaEngine('diff', service, scratch)) as { sql: string });
+    const { sql } = (await schemaEngine('diff', service, scratch)) as { sql: string };
+    return sql;
   } finally {
     await dropDatabase(scratch);
   }
+}
+
+/** What `prisma migrate dev --create-only` does: writes the drift as a new migration folder. */
+export async function createMigration(service: DataService, name: string): Promise<string | null> {
+  if (!/^[a-z0-9_]+$/.test(name)) throw new Error('a migration name is lower-case letters, digits and _');
+  const sql = await schemaDrift(service);
   if (!sql) return null;
   const dir = migrationsPath(service);
   const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
@@ -61,6 +65,10 @@ export async function createMigration(service: DataService, name: string): Promi
 export async function generateClient(service: DataService): Promise<void> {
   await run(process.execPath, [`${ROOT}node_modules/prisma/build/index.js`, 'generate', '--schema', schemaPath(service)], {
     cwd: ROOT,
-    env: { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY ?? process.execPath, PRISMA_HIDE_UPDATE_MESSAGE: '1' },
+    env: {
+      ...process.env,
+      PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY ?? process.execPath,
+      PRISMA_HIDE_UPDATE_MESSAGE: '1',
+    },
   });
 }

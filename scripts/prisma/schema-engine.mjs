@@ -86,9 +86,7 @@ async function main() {
       process.stdout.write(JSON.stringify({ applied: result.appliedMigrationNames }));
     } else {
       const list = migrationsList(migrationsDir);
-      const from = list.migrationDirectories.length
-        ? { tag: 'migrations', ...list }
-        : { tag: 'empty' };
+      const from = list.migrationDirectories.length ? { tag: 'migrations', ...list } : { tag: 'empty' };
       const result = await engine.diff({
         from,
         to: { tag: 'schemaDatamodel', files: [{ path: schemaPath, content: schema }] },

@@ -38,15 +38,28 @@ export const setting = {
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL')
       .default(`${POSTGRES_BASE}/${database}`),
-  redisUrl: () => z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').default('redis://127.0.0.1:6379'),
-  amqpUrl: () => z.string().regex(/^amqps?:\/\//, 'must be an amqp:// URL').default('amqp://guest:guest@127.0.0.1:5672'),
+  redisUrl: () =>
+    z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+      .default('redis://127.0.0.1:6379'),
+  amqpUrl: () =>
+    z
+      .string()
+      .regex(/^amqps?:\/\//, 'must be an amqp:// URL')
+      .default('amqp://guest:guest@127.0.0.1:5672'),
   logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   nodeEnv: () => z.enum(['development', 'production', 'test']).default('development'),
   list: (fallback: string) =>
     z
       .string()
       .default(fallback)
-      .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean)),
+      .transform((value) =>
+        value
+          .split(',')
+          .map((item) => item.trim())
+          .filter(Boolean),
+      ),
   bool: (fallback: boolean) =>
     z
       .enum(['true', 'false', '1', '0', 'yes', 'no'])

@@ -29,11 +29,11 @@ export const messages = {
     en: 'is not a cursor this list gave out',
     ru: 'не является курсором этого списка',
   },
-  'notFound': {
+  notFound: {
     en: 'Nothing was found with this id.',
     ru: 'По этому идентификатору ничего не найдено.',
   },
-  'internal': {
+  internal: {
     en: 'Something went wrong on our side. Try again; if it keeps failing, report request id {requestId}.',
     ru: 'Ошибка на нашей стороне. Повторите попытку; если ошибка повторяется, сообщите идентификатор запроса {requestId}.',
   },
@@ -46,7 +46,5 @@ export const messages = {
 export type MessageKey = keyof typeof messages;
 
 export function translate(locale: Locale, key: MessageKey, params: Params = {}): string {
-  return messages[key][locale].replace(/\{(\w+)\}/g, (whole, name: string) =>
-    name in params ? String(params[name]) : whole,
-  );
+  return messages[key][locale].replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }

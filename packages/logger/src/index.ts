@@ -1,31 +1,34 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
-export function createLogger(service: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
-  return pino({
-    name: service,
-    level,
-    base: { service },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    redact: {
-      paths: [
-        'authorization',
-        'cookie',
-        'password',
-        'code',
-        'token',
-        '*.authorization',
-        '*.cookie',
-        '*.password',
-        '*.code',
-        '*.token',
-        'headers.authorization',
-        'headers.cookie',
-      ],
-      censor: '[redacted]',
+export function createLogger(service: string, level = process.env.LOG_LEVEL ?? 'info', destination?: DestinationStream): Logger {
+  return pino(
+    {
+      name: service,
+      level,
+      base: { service },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: {
+        paths: [
+          'authorization',
+          'cookie',
+          'password',
+          'code',
+          'token',
+          '*.authorization',
+          '*.cookie',
+          '*.password',
+          '*.code',
+          '*.token',
+          'headers.authorization',
+          'headers.cookie',
+        ],
+        censor: '[redacted]',
+      },
     },
-  });
+    destination,
+  );
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;

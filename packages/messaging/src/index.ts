@@ -10,7 +10,12 @@ export interface Broker {
   channel: ChannelWrapper;
   isConnected(): boolean;
   /** Publishes persistent JSON and resolves when the broker has confirmed it. */
-  publishJson(exchange: string, routingKey: string, payload: unknown, options?: { messageId?: string; headers?: Record<string, unknown> }): Promise<void>;
+  publishJson(
+    exchange: string,
+    routingKey: string,
+    payload: unknown,
+    options?: { messageId?: string; headers?: Record<string, unknown> },
+  ): Promise<void>;
   close(): Promise<void>;
 }
 

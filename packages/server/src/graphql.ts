@@ -58,7 +58,10 @@ export function errorPolicyPlugin<C extends LocalizedContext>(): ApolloServerPlu
           for (const error of errors) {
             const code = String(error.extensions?.code ?? '');
             if (!PUBLIC_CODES.has(code)) {
-              contextValue.logger.error({ err: error.originalError ?? error, operationName, path: error.path }, 'unexpected error');
+              contextValue.logger.error(
+                { err: error.originalError ?? error, operationName, path: error.path },
+                'unexpected error',
+              );
             }
           }
         },

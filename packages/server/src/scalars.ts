@@ -17,9 +17,12 @@ export const DateTimeScalar = new GraphQLScalarType<Date, string>({
 
 function parseDate(value: unknown): Date {
   if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T/.test(value)) {
-    throw new GraphQLError('DateTime must be an ISO 8601 string such as 2026-01-31T12:00:00Z', { extensions: { code: 'BAD_USER_INPUT' } });
+    throw new GraphQLError('DateTime must be an ISO 8601 string such as 2026-01-31T12:00:00Z', {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
   }
   const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw new GraphQLError('DateTime is not a real date', { extensions: { code: 'BAD_USER_INPUT' } });
+  if (Number.isNaN(date.getTime()))
+    throw new GraphQLError('DateTime is not a real date', { extensions: { code: 'BAD_USER_INPUT' } });
   return date;
 }

@@ -32,8 +32,15 @@ export async function startSubgraph<C extends RequestContext>(options: SubgraphO
   const server = new ApolloServer<C>({
     schema: buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> }),
     // No usage reporting here, so federated tracing would only cost time.
-    plugins: [errorPolicyPlugin<C>(), requestLogPlugin<C>(), landingPagePlugin(options.sandbox), ApolloServerPluginInlineTraceDisabled()],
+    plugins: [
+      errorPolicyPlugin<C>(),
+      requestLogPlugin<C>(),
+      landingPagePlugin(options.sandbox),
+      ApolloServerPluginInlineTraceDisabled(),
+    ],
     includeStacktraceInErrorResponses: false,
+    // stopOnSignal owns shutdown: it closes the HTTP server first, then Apollo, then the connections.
+    stopOnTerminationSignals: false,
   });
   await server.start();
   const app = express();

@@ -1,2 +1,11 @@
 export { TEST_DATABASES } from './databases';
-export { startStack, postGraphQL, type StackOptions, type Stack, type TestUser, type GraphQLResponse, type RequestOptions } from './stack';
+export {
+  startStack,
+  postGraphQL,
+  type StackOptions,
+  type Stack,
+  type TestUser,
+  type GraphQLResponse,
+  type RequestOptions,
+} from './stack';
+export { captureLogs, type CapturedLogs } from './logs';

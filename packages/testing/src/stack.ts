@@ -72,7 +72,10 @@ export async function startStack({ env = {}, logger = silent }: StackOptions = {
   );
   const jwks = `${users.url}${JWKS_PATH}`;
   const [keyboards, stats] = await Promise.all([
-    startKeyboardsService(parseConfig(keyboardsSettings, { ...common, DATABASE_URL: TEST_DATABASES.keyboards, JWKS_URL: jwks }), logger),
+    startKeyboardsService(
+      parseConfig(keyboardsSettings, { ...common, DATABASE_URL: TEST_DATABASES.keyboards, JWKS_URL: jwks }),
+      logger,
+    ),
     startStatsService(parseConfig(statsSettings, { ...common, DATABASE_URL: TEST_DATABASES.stats, JWKS_URL: jwks }), logger),
   ]);
   const gateway = await startGateway(

@@ -1,4 +1,4 @@
-import { setting, subgraphSettings, z } from '@keylab/config';
+import { setting, subgraphSettings, type z } from '@keylab/config';
 
 export const keyboardsSettings = subgraphSettings('keylab_keyboards', 4002).extend({
   SANDBOX: setting.bool(true),

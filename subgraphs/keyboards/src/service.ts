@@ -23,7 +23,11 @@ export async function startKeyboardsService(config: KeyboardsConfig, logger: Log
     resolvers,
     port: config.PORT,
     logger,
-    verifyAccessToken: createAccessTokenVerifier({ jwks: config.JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE }),
+    verifyAccessToken: createAccessTokenVerifier({
+      jwks: config.JWKS_URL,
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+    }),
     sandbox: config.SANDBOX,
     checks: {
       postgres: () => db.$queryRaw`SELECT 1`,

@@ -1,4 +1,4 @@
-import { setting, subgraphSettings, z } from '@keylab/config';
+import { setting, subgraphSettings, type z } from '@keylab/config';
 
 export const statsSettings = subgraphSettings('keylab_stats', 4003).extend({
   SANDBOX: setting.bool(true),

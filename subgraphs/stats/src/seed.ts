@@ -17,7 +17,11 @@ const ENGLISH_TITLES: Record<string, string> = {
 
 /** The activity kinds of the original KeyLab, with English and Russian titles; safe to run again. */
 export async function seedStats(db: StatsDb): Promise<void> {
-  const rows: { title: string; tag: string }[] = parse(readFileSync(ORIGINAL_ACTIVITIES), { columns: true, skip_empty_lines: true, trim: true });
+  const rows: { title: string; tag: string }[] = parse(readFileSync(ORIGINAL_ACTIVITIES), {
+    columns: true,
+    skip_empty_lines: true,
+    trim: true,
+  });
   for (const { tag, title } of rows) {
     const data = { titleRu: title, titleEn: ENGLISH_TITLES[tag] ?? tag };
     await db.activityKind.upsert({ where: { tag }, create: { tag, ...data }, update: data });

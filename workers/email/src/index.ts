@@ -1,2 +1,2 @@
 export { emailSettings, type EmailConfig } from './config';
-export { startEmailWorker, EMAIL_QUEUE, type EmailMessage } from './worker';
+export { startEmailWorker, type EmailMessage } from './worker';

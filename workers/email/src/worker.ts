@@ -5,8 +5,6 @@ import { checkBroker, createBroker, parseJson, type ConsumeMessage } from '@keyl
 import { listen, mountHealth, type RunningServer } from '@keylab/server';
 import type { EmailConfig } from './config';
 
-export const EMAIL_QUEUE = 'email.send';
-
 /** A rendered email, as the users service puts it on the queue. */
 export interface EmailMessage {
   to: string;
@@ -31,9 +29,9 @@ export async function startEmailWorker(config: EmailConfig, logger: Logger): Pro
     name: 'email-worker',
     logger,
     setup: async (channel) => {
-      await channel.assertQueue(EMAIL_QUEUE, { durable: true });
+      await channel.assertQueue(config.EMAIL_QUEUE, { durable: true });
       await channel.prefetch(8);
-      await channel.consume(EMAIL_QUEUE, (message) => message && void deliver(message));
+      await channel.consume(config.EMAIL_QUEUE, (message) => message && void deliver(message));
     },
   });
 
@@ -51,7 +49,8 @@ export async function startEmailWorker(config: EmailConfig, logger: Logger): Pro
       logger.info({ messageId }, 'email sent');
     } catch (error) {
       logger.warn({ messageId, err: (error as Error).message }, 'email not sent; will retry');
-      broker.channel.nack(message, false, true);
+      // A short pause keeps an SMTP outage from turning into a hot redelivery loop.
+      setTimeout(() => broker.channel.nack(message, false, true), config.EMAIL_RETRY_DELAY_MS).unref();
     }
   }
 
@@ -59,7 +58,7 @@ export async function startEmailWorker(config: EmailConfig, logger: Logger): Pro
   mountHealth(app, 'email-worker', { rabbitmq: () => checkBroker(broker), smtp: () => transport.verify() });
   const running = await listen(app, config.PORT);
   await broker.channel.waitForConnect();
-  logger.info({ queue: EMAIL_QUEUE }, 'email worker ready');
+  logger.info({ queue: config.EMAIL_QUEUE }, 'email worker ready');
   return {
     ...running,
     async close() {

@@ -10,8 +10,20 @@ export interface UserRecord {
 
 const withRoles = { roles: { select: { roleName: true }, orderBy: { roleName: 'asc' as const } } };
 
-function toRecord(row: { id: string; email: string; nickname: string; createdAt: Date; roles: { roleName: string }[] }): UserRecord {
-  return { id: row.id, email: row.email, nickname: row.nickname, createdAt: row.createdAt, roles: row.roles.map((r) => r.roleName) };
+function toRecord(row: {
+  id: string;
+  email: string;
+  nickname: string;
+  createdAt: Date;
+  roles: { roleName: string }[];
+}): UserRecord {
+  return {
+    id: row.id,
+    email: row.email,
+    nickname: row.nickname,
+    createdAt: row.createdAt,
+    roles: row.roles.map((r) => r.roleName),
+  };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,0 +1,20 @@
+import { readFileSync, readlinkSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { composeSupergraph, SUBGRAPHS, SUPERGRAPH_PATH } from '../scripts/lib/supergraph';
+import { ROOT } from '../scripts/lib/services';
+
+describe('supergraph', () => {
+  it('composes, and the checked-in schema/supergraph.graphql equals a fresh composition', () => {
+    const fresh = composeSupergraph();
+    expect(readFileSync(SUPERGRAPH_PATH, 'utf8'), 'run npm run supergraph:compose and commit the result').toBe(fresh);
+  });
+
+  it('links schema/<name>.graphql to each subgraph SDL, which uses Federation 2', () => {
+    for (const { name } of SUBGRAPHS) {
+      expect(readlinkSync(`${ROOT}schema/${name}.graphql`)).toBe(`../subgraphs/${name}/src/schema.graphql`);
+      expect(readFileSync(`${ROOT}schema/${name}.graphql`, 'utf8')).toMatch(
+        /@link\(url: "https:\/\/specs\.apollo\.dev\/federation\/v2\.\d+"/,
+      );
+    }
+  });
+});
