@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '@keylab/logger';
 import { checkBroker, createBroker, parseJson, type Broker, type ConsumeMessage } from '@keylab/messaging';
+import { waitFor } from '@keylab/testing';
 
 const logger = createLogger('broker-test', 'silent');
 const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
@@ -29,21 +30,13 @@ function consumerOf(queue: string) {
   return { broker, received };
 }
 
-async function until(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 describe('broker', () => {
   it('publishes confirmed JSON that a consumer receives', async () => {
     const queue = `test.broker.${crypto.randomUUID()}`;
     const { broker, received } = consumerOf(queue);
     await broker.channel.waitForConnect();
     await broker.publishJson('', queue, { hello: 'мир', n: 1 }, { messageId: 'm-1' });
-    await until(() => received.length === 1);
+    await waitFor(() => received.length === 1);
     expect(received).toEqual([{ hello: 'мир', n: 1 }]);
     await expect(checkBroker(broker)).resolves.toBeUndefined();
   });
@@ -53,7 +46,7 @@ describe('broker', () => {
     const { broker, received } = consumerOf(queue);
     await broker.channel.waitForConnect();
     await broker.publishJson('', queue, { n: 1 });
-    await until(() => received.length === 1);
+    await waitFor(() => received.length === 1);
 
     // Cut the TCP connection under the client, as a broker restart or network failure would.
     const reconnected = new Promise((resolve) => broker.connection.once('connect', resolve));
@@ -63,7 +56,7 @@ describe('broker', () => {
     await reconnected;
 
     await broker.publishJson('', queue, { n: 2 });
-    await until(() => received.length === 2);
+    await waitFor(() => received.length === 2);
     expect(received).toEqual([{ n: 1 }, { n: 2 }]);
   });
 

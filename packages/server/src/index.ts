@@ -4,3 +4,4 @@ export { errorPolicyPlugin, landingPagePlugin, mountGraphQL, requestLogPlugin, G
 export { startSubgraph, type SubgraphOptions } from './subgraph';
 export { DateTimeScalar } from './scalars';
 export { loadTypeDefs } from './schema';
+export { connectBackingServices, type BackingServices } from './backing-services';

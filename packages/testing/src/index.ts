@@ -9,3 +9,4 @@ export {
   type RequestOptions,
 } from './stack';
 export { captureLogs, type CapturedLogs } from './logs';
+export { waitFor } from './wait';

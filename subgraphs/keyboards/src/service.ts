@@ -1,22 +1,17 @@
 import { createAccessTokenVerifier } from '@keylab/auth';
 import type { Logger } from '@keylab/logger';
-import { checkBroker, createBroker, type Broker } from '@keylab/messaging';
-import { checkRedis, createRedis, type Redis } from '@keylab/redis';
-import { loadTypeDefs, startSubgraph, type RunningServer } from '@keylab/server';
+import { connectBackingServices, loadTypeDefs, startSubgraph, type BackingServices, type RunningServer } from '@keylab/server';
 import type { KeyboardsConfig } from './config';
 import { createKeyboardsDb, type KeyboardsDb } from './db/client';
 import { resolvers, type KeyboardsContext } from './resolvers';
 
-export interface KeyboardsService extends RunningServer {
+export interface KeyboardsService extends RunningServer, Pick<BackingServices, 'redis' | 'broker'> {
   db: KeyboardsDb;
-  redis: Redis;
-  broker: Broker;
 }
 
 export async function startKeyboardsService(config: KeyboardsConfig, logger: Logger): Promise<KeyboardsService> {
   const db = createKeyboardsDb(config.DATABASE_URL);
-  const redis = createRedis(config.REDIS_URL, logger);
-  const broker = createBroker({ url: config.AMQP_URL, name: 'keyboards', logger });
+  const backing = connectBackingServices('keyboards', config, db, logger);
   const server = await startSubgraph<KeyboardsContext>({
     name: 'keyboards',
     typeDefs: loadTypeDefs(new URL('./schema.graphql', import.meta.url)),
@@ -29,21 +24,17 @@ export async function startKeyboardsService(config: KeyboardsConfig, logger: Log
       audience: config.JWT_AUDIENCE,
     }),
     sandbox: config.SANDBOX,
-    checks: {
-      postgres: () => db.$queryRaw`SELECT 1`,
-      redis: () => checkRedis(redis),
-      rabbitmq: () => checkBroker(broker),
-    },
+    checks: backing.checks,
     extendContext: (base) => ({ ...base, db }),
   });
   return {
     ...server,
     db,
-    redis,
-    broker,
+    redis: backing.redis,
+    broker: backing.broker,
     async close() {
       await server.close();
-      await Promise.allSettled([db.$disconnect(), broker.close(), redis.quit()]);
+      await backing.close();
     },
   };
 }

@@ -1,22 +1,17 @@
 import { createAccessTokenVerifier } from '@keylab/auth';
 import type { Logger } from '@keylab/logger';
-import { checkBroker, createBroker, type Broker } from '@keylab/messaging';
-import { checkRedis, createRedis, type Redis } from '@keylab/redis';
-import { loadTypeDefs, startSubgraph, type RunningServer } from '@keylab/server';
+import { connectBackingServices, loadTypeDefs, startSubgraph, type BackingServices, type RunningServer } from '@keylab/server';
 import type { StatsConfig } from './config';
 import { createStatsDb, type StatsDb } from './db/client';
 import { resolvers, type StatsContext } from './resolvers';
 
-export interface StatsService extends RunningServer {
+export interface StatsService extends RunningServer, Pick<BackingServices, 'redis' | 'broker'> {
   db: StatsDb;
-  redis: Redis;
-  broker: Broker;
 }
 
 export async function startStatsService(config: StatsConfig, logger: Logger): Promise<StatsService> {
   const db = createStatsDb(config.DATABASE_URL);
-  const redis = createRedis(config.REDIS_URL, logger);
-  const broker = createBroker({ url: config.AMQP_URL, name: 'stats', logger });
+  const backing = connectBackingServices('stats', config, db, logger);
   const server = await startSubgraph<StatsContext>({
     name: 'stats',
     typeDefs: loadTypeDefs(new URL('./schema.graphql', import.meta.url)),
@@ -29,21 +24,17 @@ export async function startStatsService(config: StatsConfig, logger: Logger): Pr
       audience: config.JWT_AUDIENCE,
     }),
     sandbox: config.SANDBOX,
-    checks: {
-      postgres: () => db.$queryRaw`SELECT 1`,
-      redis: () => checkRedis(redis),
-      rabbitmq: () => checkBroker(broker),
-    },
+    checks: backing.checks,
     extendContext: (base) => ({ ...base, db }),
   });
   return {
     ...server,
     db,
-    redis,
-    broker,
+    redis: backing.redis,
+    broker: backing.broker,
     async close() {
       await server.close();
-      await Promise.allSettled([db.$disconnect(), broker.close(), redis.quit()]);
+      await backing.close();
     },
   };
 }

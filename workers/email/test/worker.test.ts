@@ -7,6 +7,7 @@ import { emailSettings, startEmailWorker } from '@keylab/email-worker';
 import { createLogger } from '@keylab/logger';
 import { createBroker, type Broker } from '@keylab/messaging';
 import type { RunningServer } from '@keylab/server';
+import { waitFor } from '@keylab/testing';
 
 const logger = createLogger('email-test', 'silent');
 const queue = `test.email.${crypto.randomUUID()}`;
@@ -55,14 +56,6 @@ afterAll(async () => {
   await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
 });
 
-async function until(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 describe('email worker', () => {
   it('sends a queued email over SMTP', async () => {
     await publisher.publishJson(
@@ -71,7 +64,7 @@ describe('email worker', () => {
       { to: 'reader@example.test', subject: 'Привет', text: 'Hello from KeyLab' },
       { messageId: 'e-1' },
     );
-    await until(() => inbox.some((mail) => mail.to.includes('reader@example.test')));
+    await waitFor(() => inbox.some((mail) => mail.to.includes('reader@example.test')));
     const mail = inbox.find((m) => m.to.includes('reader@example.test'))!;
     expect(mail.raw).toMatch(/From: KeyLab <no-reply@keylab\.local>/);
     expect(mail.raw).toMatch(/Hello from KeyLab/);
@@ -80,14 +73,14 @@ describe('email worker', () => {
   it('drops a malformed message and goes on with the next one', async () => {
     await publisher.publishJson('', queue, { to: 42 });
     await publisher.publishJson('', queue, { to: 'next@example.test', subject: 's', text: 't' });
-    await until(() => inbox.some((mail) => mail.to.includes('next@example.test')));
+    await waitFor(() => inbox.some((mail) => mail.to.includes('next@example.test')));
     expect(inbox.filter((mail) => mail.to.includes('next@example.test'))).toHaveLength(1);
   });
 
   it('retries when SMTP refuses, and delivers once it accepts', async () => {
     failNext = 2;
     await publisher.publishJson('', queue, { to: 'retry@example.test', subject: 's', text: 't' });
-    await until(() => inbox.some((mail) => mail.to.includes('retry@example.test')));
+    await waitFor(() => inbox.some((mail) => mail.to.includes('retry@example.test')));
     expect(failNext).toBe(0);
     expect(inbox.filter((mail) => mail.to.includes('retry@example.test'))).toHaveLength(1);
   });
