@@ -90,3 +90,13 @@ export function parseJson(message: ConsumeMessage): unknown {
     return undefined;
   }
 }
+
+export {
+  EMAIL,
+  USER_EVENTS,
+  EMAIL_TEMPLATES,
+  assertEmailTopology,
+  assertUserEventsTopology,
+  type EmailRequestV1,
+  type EmailTemplate,
+} from './topology';
