@@ -20,6 +20,7 @@ async function main(): Promise<void> {
       await requireServices(['postgres']);
       for (const db of await prepareDatabases()) {
         console.log(`${db.service.name}: ${db.created ? 'created, ' : ''}${db.applied.length} migration(s) applied, seeded`);
+        if (db.generatedAdmin) console.log((await import('./lib/databases')).adminBanner(db.generatedAdmin));
       }
       return;
     case 'migrate':

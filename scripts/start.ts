@@ -2,7 +2,7 @@
 // with a mail catcher, prints one line per process when it is ready and the URLs to open. Ctrl-C stops all.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
-import { prepareDatabases } from './lib/databases';
+import { adminBanner, prepareDatabases } from './lib/databases';
 import { requireServices } from './lib/preflight';
 import { DATA_SERVICES, databaseUrl, ROOT } from './lib/services';
 
@@ -152,6 +152,7 @@ async function main(): Promise<void> {
   for (const db of await prepareDatabases()) {
     const applied = db.applied.length ? `${db.applied.length} migration(s) applied` : 'migrations up to date';
     console.log(`✓ database ${new URL(db.url).pathname.slice(1)}: ${db.created ? 'created, ' : ''}${applied}, seed loaded`);
+    if (db.generatedAdmin) console.log(adminBanner(db.generatedAdmin));
   }
   // The gateway reads the subgraphs' keys, so the subgraphs start first; they start side by side.
   const [gateway, ...others] = [...processes].reverse();

@@ -44,7 +44,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
             pollIntervalInMs: config.SUPERGRAPH_POLL_INTERVAL_MS,
           }),
         }),
-    buildService: ({ name, url }) => new ForwardingDataSource({ url: urls[name] ?? url }),
+    buildService: ({ name, url }) => new ForwardingDataSource(name, urls[name] ?? url!),
   });
   const server = new ApolloServer<GatewayContext>({
     gateway,

@@ -4,7 +4,7 @@ import { visitorIdFrom } from '@keylab/server';
 export const VISITOR_COOKIE = 'kl_vid';
 const ONE_YEAR_MS = 365 * 24 * 3600 * 1000;
 
-function cookie(req: Request, name: string): string | undefined {
+export function cookie(req: Request, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const [key, ...value] = part.trim().split('=');
     if (key === name) return value.join('=');

@@ -1,14 +1,21 @@
 import { createKeyboardsDb, seedKeyboards } from '@keylab/keyboards-subgraph/seed';
 import { createStatsDb, seedStats } from '@keylab/stats-subgraph/seed';
-import { createUsersDb, seedUsers } from '@keylab/users-subgraph/seed';
+import { createUsersDb, seedUsers, type SeedOptions } from '@keylab/users-subgraph/seed';
 import { ensureDatabase } from './postgres';
 import { applyMigrations } from './prisma';
-import { DATA_SERVICES, databaseUrl, type DataService } from './services';
+import { DATA_SERVICES, databaseUrl, ROOT, type DataService } from './services';
 
-async function seed(service: DataService, url: string): Promise<void> {
+/** The first administrator of a real (not test) installation: from ADMIN_* or generated into .data/. */
+function adminSeed(): SeedOptions {
+  const { ADMIN_EMAIL, ADMIN_PASSWORD } = process.env;
+  if (ADMIN_EMAIL && ADMIN_PASSWORD) return { admin: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } };
+  return { generatedAdminDir: process.env.KEYLAB_DATA_DIR || `${ROOT}.data` };
+}
+
+async function seed(service: DataService, url: string, test: boolean): Promise<Pick<PreparedDatabase, 'generatedAdmin'>> {
   if (service.name === 'users') {
     const db = createUsersDb(url);
-    await seedUsers(db).finally(() => db.$disconnect());
+    return seedUsers(db, test ? {} : adminSeed()).finally(() => db.$disconnect());
   } else if (service.name === 'keyboards') {
     const db = createKeyboardsDb(url);
     await seedKeyboards(db).finally(() => db.$disconnect());
@@ -16,6 +23,7 @@ async function seed(service: DataService, url: string): Promise<void> {
     const db = createStatsDb(url);
     await seedStats(db).finally(() => db.$disconnect());
   }
+  return {};
 }
 
 export interface PreparedDatabase {
@@ -23,6 +31,8 @@ export interface PreparedDatabase {
   url: string;
   created: boolean;
   applied: string[];
+  /** An administrator made by this run, to show once. */
+  generatedAdmin?: { email: string; password: string; file: string };
 }
 
 /** Creates each service's database if missing, applies pending migrations and loads the seed rows. */
@@ -32,8 +42,11 @@ export async function prepareDatabases(options: { suffix?: string; seed?: boolea
       const url = databaseUrl(service, options.suffix);
       const created = await ensureDatabase(url);
       const applied = await applyMigrations(service, url);
-      if (options.seed !== false) await seed(service, url);
-      return { service, url, created, applied };
+      const seeded = options.seed === false ? {} : await seed(service, url, Boolean(options.suffix));
+      return { service, url, created, applied, ...seeded };
     }),
   );
 }
+
+export const adminBanner = (admin: { email: string; password: string; file: string }) =>
+  `  administrator created: ${admin.email} / ${admin.password}\n  (shown once; kept in ${admin.file}; set ADMIN_EMAIL and ADMIN_PASSWORD to choose your own)`;

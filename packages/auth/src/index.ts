@@ -4,6 +4,8 @@ import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JSONWebKeySet, t
 export interface Viewer {
   userId: string;
   roles: readonly string[];
+  /** The session the token was issued for (claim sid). */
+  sessionId: string | null;
 }
 
 export const ACCESS_TOKEN_ALGORITHMS = ['EdDSA', 'ES256'];
@@ -40,7 +42,7 @@ export function createAccessTokenVerifier(options: VerifierOptions): AccessToken
       throw new InvalidTokenError((error as Error).message);
     }
     const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];
-    return { userId: payload.sub!, roles };
+    return { userId: payload.sub!, roles, sessionId: typeof payload.sid === 'string' ? payload.sid : null };
   };
 }
 

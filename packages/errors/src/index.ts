@@ -47,6 +47,16 @@ export const errors = {
       params: { field, reason: translate(locale, reason, params) },
       extensions: { field },
     }),
+  /** BAD_USER_INPUT naming the field, with a message of its own (a whole sentence). */
+  badField: (locale: Locale, field: string, key: MessageKey) =>
+    new AppError(locale, 'BAD_USER_INPUT', key, { extensions: { field } }),
+  /** RATE_LIMITED that says when to retry (extensions.retryAfterSeconds). */
+  rateLimited: (locale: Locale, retryAfterMs: number, key: MessageKey = 'rateLimited') => {
+    const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+    return new AppError(locale, 'RATE_LIMITED', key, { params: { seconds }, extensions: { retryAfterSeconds: seconds } });
+  },
+  conflict: (locale: Locale, key: MessageKey, field?: string) =>
+    new AppError(locale, 'CONFLICT', key, field ? { extensions: { field } } : {}),
   internal: (locale: Locale, requestId: string) =>
     new AppError(locale, 'INTERNAL', 'internal', { params: { requestId }, extensions: { requestId } }),
 };

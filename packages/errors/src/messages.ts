@@ -29,6 +29,70 @@ export const messages = {
     en: 'is not a cursor this list gave out',
     ru: 'не является курсором этого списка',
   },
+  'input.email': {
+    en: 'is not an email address such as ivanov@mail.ru',
+    ru: 'не является адресом почты вида ivanov@mail.ru',
+  },
+  'input.password': {
+    en: 'must be 8 to 128 characters',
+    ru: 'должен содержать от 8 до 128 символов',
+  },
+  'input.nickname': {
+    en: 'must be 3 to 32 letters, digits, _ or -',
+    ru: 'должен состоять из 3–32 букв, цифр, _ или -',
+  },
+  'input.code': {
+    en: 'must be the 6 digits from the email',
+    ru: 'должен состоять из 6 цифр из письма',
+  },
+  'input.deviceLabel': {
+    en: 'must be at most 100 characters',
+    ru: 'должно содержать не более 100 символов',
+  },
+  'input.samePassword': {
+    en: 'must differ from the current password',
+    ru: 'должен отличаться от текущего пароля',
+  },
+  'input.sameEmail': {
+    en: 'is already the address of this account',
+    ru: 'уже является адресом этой учётной записи',
+  },
+  'code.invalid': {
+    en: 'The code is wrong or has expired. Check the latest email or request a new code.',
+    ru: 'Код неверный или истёк. Проверьте последнее письмо или запросите новый код.',
+  },
+  'code.tooManyTries': {
+    en: 'Too many wrong tries: this code no longer works. Request a new code.',
+    ru: 'Слишком много неверных попыток: этот код больше не действует. Запросите новый код.',
+  },
+  'code.cooldown': {
+    en: 'A code was sent to this address a moment ago. You can ask for another in {seconds} s.',
+    ru: 'Код на этот адрес только что отправлен. Новый можно запросить через {seconds} с.',
+  },
+  rateLimited: {
+    en: 'Too many attempts. Try again in {seconds} s.',
+    ru: 'Слишком много попыток. Повторите через {seconds} с.',
+  },
+  'auth.badCredentials': {
+    en: 'The email or the password is wrong.',
+    ru: 'Неверная почта или пароль.',
+  },
+  'auth.wrongPassword': {
+    en: 'is not the current password of this account',
+    ru: 'не совпадает с текущим паролем учётной записи',
+  },
+  'auth.sessionEnded': {
+    en: 'This session has ended or expired: sign in again.',
+    ru: 'Сеанс завершён или истёк: войдите снова.',
+  },
+  'auth.noRefreshToken': {
+    en: 'No refresh token: send it in the input or in the cookie, or sign in.',
+    ru: 'Нет токена обновления: передайте его в запросе или в cookie либо войдите.',
+  },
+  'email.taken': {
+    en: 'An account with this email already exists.',
+    ru: 'Учётная запись с этой почтой уже существует.',
+  },
   notFound: {
     en: 'Nothing was found with this id.',
     ru: 'По этому идентификатору ничего не найдено.',

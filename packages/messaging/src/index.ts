@@ -1,8 +1,8 @@
 import amqp, { type AmqpConnectionManager, type ChannelWrapper } from 'amqp-connection-manager';
-import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
+import type { ConfirmChannel, ConsumeMessage, GetMessage } from 'amqplib';
 import type { Logger } from '@keylab/logger';
 
-export type { ConfirmChannel, ConsumeMessage, ChannelWrapper };
+export type { ConfirmChannel, ConsumeMessage, GetMessage, ChannelWrapper };
 
 export interface Broker {
   connection: AmqpConnectionManager;
@@ -14,7 +14,7 @@ export interface Broker {
     exchange: string,
     routingKey: string,
     payload: unknown,
-    options?: { messageId?: string; headers?: Record<string, unknown> },
+    options?: { messageId?: string; headers?: Record<string, unknown>; timeoutMs?: number },
   ): Promise<void>;
   close(): Promise<void>;
 }
@@ -56,8 +56,16 @@ export function createBroker(options: BrokerOptions): Broker {
   const channel = connection.createChannel({
     json: false,
     confirm: true,
-    setup: options.setup ?? (async () => undefined),
+    setup: async (setupChannel: ConfirmChannel) => {
+      try {
+        await options.setup?.(setupChannel);
+      } catch (error) {
+        // A close during setup ends its pending declarations; that is no failure to report.
+        if (!closing) throw error;
+      }
+    },
   });
+  let closing = false;
   return {
     connection,
     channel,
@@ -68,10 +76,18 @@ export function createBroker(options: BrokerOptions): Broker {
         contentType: 'application/json',
         messageId: publishOptions.messageId,
         headers: publishOptions.headers,
+        timeout: publishOptions.timeoutMs,
         timestamp: Math.floor(Date.now() / 1000),
       });
     },
     async close() {
+      closing = true;
+      // Closing while the channel is still opening leaves amqplib with an RPC that rejects unheard.
+      if (connection.isConnected()) {
+        await Promise.race([channel.waitForConnect(), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]).catch(
+          () => undefined,
+        );
+      }
       await channel.close().catch(() => undefined);
       await connection.close();
     },
@@ -93,10 +109,18 @@ export function parseJson(message: ConsumeMessage): unknown {
 
 export {
   EMAIL,
+  EMAIL_LOCALES,
+  EMAIL_RETRY_DELAYS_MS,
+  EMAIL_ROUTING_KEY,
   USER_EVENTS,
   EMAIL_TEMPLATES,
   assertEmailTopology,
+  assertEmailWorkerTopology,
   assertUserEventsTopology,
+  emailTopology,
+  type EmailLocale,
   type EmailRequestV1,
   type EmailTemplate,
+  type EmailTopology,
+  type EmailTopologyNames,
 } from './topology';

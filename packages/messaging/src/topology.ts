@@ -5,27 +5,85 @@ import type { ConfirmChannel } from 'amqplib';
  * idempotent when the arguments agree), so a message published before its consumer ever started is
  * kept, not dropped.
  */
-export const EMAIL = {
-  exchange: 'email',
-  routingKey: 'send',
-  queue: 'email.send',
-  /** Retry tiers: a failed message waits in the tier's queue for its TTL, then returns to `queue`. */
-  retryTiers: [
-    { queue: 'email.retry.10s', ttlMs: 10_000 },
-    { queue: 'email.retry.1m', ttlMs: 60_000 },
-    { queue: 'email.retry.10m', ttlMs: 600_000 },
-  ],
+
+/** Names a publisher needs: it publishes to `exchange` with routing key `send`, which `queue` is bound to. */
+export interface EmailTopologyNames {
+  exchange: string;
+  queue: string;
+}
+
+/** The email worker's whole topology: the names above plus the retry tiers and the parking queue. */
+export interface EmailTopology extends EmailTopologyNames {
+  routingKey: string;
+  /**
+   * Retry tiers, shortest first: a failed message waits in the tier's queue for its TTL, then the queue
+   * dead-letters it back to `exchange` with `routingKey`, so it returns to `queue`.
+   */
+  retryTiers: readonly { queue: string; ttlMs: number }[];
   /** Parking queue for messages that failed every try or can never be sent. */
-  deadQueue: 'email.dead',
-} as const;
+  deadQueue: string;
+}
+
+export const EMAIL_ROUTING_KEY = 'send';
+export const EMAIL_RETRY_DELAYS_MS = [10_000, 60_000, 600_000] as const;
+
+/** 10000 -> 10s, 60000 -> 1m, 200 -> 200ms: a tier's name says its delay. */
+function delayName(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1_000 === 0) return `${ms / 1_000}s`;
+  return `${ms}ms`;
+}
+
+/**
+ * The worker's topology for these names: tier queues `${queue}.retry.<delay>` and `${queue}.dead`. A
+ * tier's name carries its delay, because a queue's TTL cannot change once declared: a new delay makes a
+ * new queue instead of a PRECONDITION_FAILED on the old one.
+ */
+export function emailTopology(
+  names: EmailTopologyNames = { exchange: 'email', queue: 'email.send' },
+  retryDelaysMs: readonly number[] = EMAIL_RETRY_DELAYS_MS,
+): EmailTopology {
+  return {
+    exchange: names.exchange,
+    queue: names.queue,
+    routingKey: EMAIL_ROUTING_KEY,
+    retryTiers: retryDelaysMs.map((ttlMs) => ({ queue: `${names.queue}.retry.${delayName(ttlMs)}`, ttlMs })),
+    deadQueue: `${names.queue}.dead`,
+  };
+}
+
+/** The default topology: exchange `email`, queue `email.send`, tiers `email.send.retry.{10s,1m,10m}`, `email.send.dead`. */
+export const EMAIL: EmailTopology = emailTopology();
 
 /** Domain events of the users service (topic exchange; routing keys such as user.registered). */
 export const USER_EVENTS = { exchange: 'users.events' } as const;
 
-export async function assertEmailTopology(channel: ConfirmChannel, names: { queue: string; exchange: string } = EMAIL): Promise<void> {
+/**
+ * The publisher's part: the exchange, the work queue and its binding. Publish EmailRequestV1 JSON to
+ * `exchange` with routing key `send`, messageId = the request id, persistent. The retry and dead queues
+ * are the worker's (assertEmailWorkerTopology), so publishers never disagree with it about their TTLs.
+ */
+export async function assertEmailTopology(channel: ConfirmChannel, names: EmailTopologyNames = EMAIL): Promise<void> {
   await channel.assertExchange(names.exchange, 'direct', { durable: true });
   await channel.assertQueue(names.queue, { durable: true });
-  await channel.bindQueue(names.queue, names.exchange, EMAIL.routingKey);
+  await channel.bindQueue(names.queue, names.exchange, EMAIL_ROUTING_KEY);
+}
+
+/** The worker's part: the publisher's topology plus one TTL queue per retry tier and the dead queue. */
+export async function assertEmailWorkerTopology(channel: ConfirmChannel, topology: EmailTopology = EMAIL): Promise<void> {
+  await assertEmailTopology(channel, topology);
+  for (const tier of topology.retryTiers) {
+    await channel.assertQueue(tier.queue, {
+      durable: true,
+      arguments: {
+        'x-message-ttl': tier.ttlMs,
+        'x-dead-letter-exchange': topology.exchange,
+        'x-dead-letter-routing-key': topology.routingKey,
+      },
+    });
+  }
+  await channel.assertQueue(topology.deadQueue, { durable: true });
 }
 
 export async function assertUserEventsTopology(channel: ConfirmChannel): Promise<void> {
@@ -35,14 +93,26 @@ export async function assertUserEventsTopology(channel: ConfirmChannel): Promise
 /** Version 1 of an email request, as the users service writes it to its outbox. */
 export interface EmailRequestV1 {
   version: 1;
-  /** Also the AMQP messageId: the worker sends each id at most once. */
+  /** Also the AMQP messageId: the worker sends each id at most once. Letters, digits, `.`, `_`, `-` (a UUID). */
   id: string;
   template: EmailTemplate;
   locale: 'en' | 'ru';
   to: string;
-  /** Values the template shows, e.g. { code: '123456', nickname: 'ann' }. Never logged. */
+  /**
+   * Values the template shows; never logged. `code` for the *-code templates, `newEmail` for
+   * email-changed; an optional `nickname` adds a greeting.
+   */
   params: Record<string, string>;
 }
 
-export const EMAIL_TEMPLATES = ['sign-up-code', 'account-exists', 'password-reset-code', 'email-change-code', 'email-changed', 'password-changed'] as const;
+export const EMAIL_TEMPLATES = [
+  'sign-up-code',
+  'account-exists',
+  'password-reset-code',
+  'email-change-code',
+  'email-changed',
+  'password-changed',
+] as const;
 export type EmailTemplate = (typeof EMAIL_TEMPLATES)[number];
+export const EMAIL_LOCALES = ['en', 'ru'] as const;
+export type EmailLocale = (typeof EMAIL_LOCALES)[number];

@@ -1,5 +1,5 @@
 import type { Logger } from '@keylab/logger';
-import { checkBroker, createBroker, type Broker } from '@keylab/messaging';
+import { checkBroker, createBroker, type Broker, type BrokerOptions } from '@keylab/messaging';
 import { checkRedis, createRedis, type Redis } from '@keylab/redis';
 import type { ReadinessChecks } from './http';
 
@@ -22,9 +22,11 @@ export function connectBackingServices(
   settings: { REDIS_URL: string; AMQP_URL: string },
   db: Database,
   logger: Logger,
+  /** Declares the exchanges and queues this service publishes to or consumes from. */
+  brokerSetup?: BrokerOptions['setup'],
 ): BackingServices {
   const redis = createRedis(settings.REDIS_URL, logger);
-  const broker = createBroker({ url: settings.AMQP_URL, name, logger });
+  const broker = createBroker({ url: settings.AMQP_URL, name, logger, setup: brokerSetup });
   return {
     redis,
     broker,

@@ -10,11 +10,13 @@ export interface RequestContext {
   /** The anonymous visitor id the gateway assigned (cookie) or the client sent. */
   visitorId: string | null;
   viewer: Viewer | null;
+  /** The caller's address as the gateway saw it (for rate limits), else the peer's address. */
+  clientIp: string;
   logger: Logger;
 }
 
 /** Headers the gateway forwards to every subgraph. */
-export const FORWARDED_HEADERS = ['authorization', 'accept-language', 'x-visitor-id', 'x-request-id'] as const;
+export const FORWARDED_HEADERS = ['authorization', 'accept-language', 'x-visitor-id', 'x-request-id', 'x-client-ip'] as const;
 
 const VISITOR_ID = /^[A-Za-z0-9_-]{16,64}$/;
 
@@ -31,6 +33,7 @@ export async function requestContext(
   headers: IncomingHttpHeaders,
   verify: AccessTokenVerifier,
   logger: Logger,
+  peerAddress = '',
 ): Promise<RequestContext> {
   const locale = pickLocale(headers['accept-language']);
   const requestId = requestIdFrom(headers['x-request-id']);
@@ -43,5 +46,7 @@ export async function requestContext(
     if (!(error instanceof InvalidTokenError)) throw error;
     throw new AppError(locale, 'UNAUTHENTICATED', 'auth.invalidToken', { extensions: { http: { status: 401 } } });
   }
-  return { locale, requestId, visitorId, viewer, logger: logger.child({ requestId }) };
+  const forwardedIp = headers['x-client-ip'];
+  const clientIp = (typeof forwardedIp === 'string' && forwardedIp.length <= 64 ? forwardedIp : peerAddress) || 'unknown';
+  return { locale, requestId, visitorId, viewer, clientIp, logger: logger.child({ requestId }) };
 }

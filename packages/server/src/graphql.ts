@@ -4,7 +4,7 @@ import {
   ApolloServerPluginLandingPageProductionDefault,
 } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { type Express, type Request } from 'express';
+import express, { type Express, type Request, type Response } from 'express';
 import type { GraphQLFormattedError } from 'graphql';
 import { ERROR_CODES, translate, type Locale } from '@keylab/errors';
 import type { Logger } from '@keylab/logger';
@@ -97,8 +97,12 @@ export const GRAPHQL_BODY_LIMIT = '256kb';
 export function mountGraphQL<C extends object>(
   app: Express,
   server: ApolloServer<C>,
-  context: (req: Request) => Promise<C>,
+  context: (req: Request, res: Response) => Promise<C>,
   path = '/graphql',
 ): void {
-  app.use(path, express.json({ limit: GRAPHQL_BODY_LIMIT }), expressMiddleware(server, { context: ({ req }) => context(req) }));
+  app.use(
+    path,
+    express.json({ limit: GRAPHQL_BODY_LIMIT }),
+    expressMiddleware(server, { context: ({ req, res }) => context(req, res) }),
+  );
 }

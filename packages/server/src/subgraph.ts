@@ -2,7 +2,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import express, { type Express } from 'express';
+import express, { type Express, type Request, type Response } from 'express';
 import type { DocumentNode } from 'graphql';
 import type { AccessTokenVerifier } from '@keylab/auth';
 import type { Logger } from '@keylab/logger';
@@ -21,7 +21,7 @@ export interface SubgraphOptions<C extends RequestContext> {
   checks: ReadinessChecks;
   sandbox: boolean;
   /** Adds what this service's resolvers need per request (data loaders, ...) to the base context. */
-  extendContext: (base: RequestContext) => C;
+  extendContext: (base: RequestContext, http: { req: Request; res: Response }) => C;
   /** Extra plain HTTP routes, mounted before GraphQL. */
   routes?: (app: Express) => void;
 }
@@ -47,8 +47,11 @@ export async function startSubgraph<C extends RequestContext>(options: SubgraphO
   app.disable('x-powered-by');
   mountHealth(app, options.name, options.checks);
   options.routes?.(app);
-  mountGraphQL(app, server, async (req) =>
-    options.extendContext(await requestContext(req.headers, options.verifyAccessToken, logger)),
+  mountGraphQL(app, server, async (req, res) =>
+    options.extendContext(await requestContext(req.headers, options.verifyAccessToken, logger, req.socket.remoteAddress), {
+      req,
+      res,
+    }),
   );
   const running = await listen(app, options.port, options.host);
   logger.info({ url: `${running.url}/graphql` }, `${options.name} subgraph ready`);

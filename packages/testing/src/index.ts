@@ -10,3 +10,6 @@ export {
 } from './stack';
 export { captureLogs, type CapturedLogs } from './logs';
 export { waitFor } from './wait';
+export { startMailbox, type Mailbox, type ReceivedMail } from './mailbox';
+export { startTcpProxy, type TcpProxy } from './tcp-proxy';
+export { cookiesOf, cookieValue, AUTH_FIELDS, type AuthResult } from './auth';

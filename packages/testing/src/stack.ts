@@ -3,8 +3,11 @@ import { gatewaySettings, startGateway } from '@keylab/gateway';
 import { startKeyboardsService, keyboardsSettings, type KeyboardsService } from '@keylab/keyboards-subgraph';
 import { createLogger, type Logger } from '@keylab/logger';
 import { startStatsService, statsSettings, type StatsService } from '@keylab/stats-subgraph';
-import { JWKS_PATH, startUsersService, usersSettings, type UsersService } from '@keylab/users-subgraph';
+import { JWKS_PATH, openSession, startUsersService, usersSettings, type UsersService } from '@keylab/users-subgraph';
+import { emailSettings, startEmailWorker } from '@keylab/email-worker';
+import { emailTopology } from '@keylab/messaging';
 import { TEST_DATABASES } from './databases';
+import { startMailbox, type Mailbox } from './mailbox';
 
 process.env.APOLLO_TELEMETRY_DISABLED = '1';
 
@@ -34,6 +37,8 @@ export interface Stack {
   users: UsersService;
   keyboards: KeyboardsService;
   stats: StatsService;
+  /** With `email: true`: what the email worker delivered. */
+  mailbox: Mailbox;
   /** Sends one operation through the gateway, as a browser would (JSON POST). */
   graphql<T = Record<string, unknown>>(query: string, options?: RequestOptions): Promise<GraphQLResponse<T>>;
   /** Creates an account straight in the users database, with a signed access token; removed on close. */
@@ -47,6 +52,10 @@ export interface StackOptions {
   /** Settings for every process, over the test defaults. */
   env?: Record<string, string>;
   logger?: Logger;
+  /** Settings for the users subgraph only (for example an AMQP_URL through a TcpProxy). */
+  usersEnv?: Record<string, string>;
+  /** Also run the email worker, sending to an in-process SMTP server (stack.mailbox), on queues of its own. */
+  email?: boolean;
 }
 
 export async function postGraphQL<T>(url: string, query: string, options: RequestOptions = {}): Promise<GraphQLResponse<T>> {
@@ -64,12 +73,37 @@ export async function postGraphQL<T>(url: string, query: string, options: Reques
 }
 
 /** The whole supergraph in this process, on free ports, over the test databases. */
-export async function startStack({ env = {}, logger = silent }: StackOptions = {}): Promise<Stack> {
+export async function startStack({ env = {}, usersEnv = {}, logger = silent, email = false }: StackOptions = {}): Promise<Stack> {
   const common = { LOG_LEVEL: 'silent', PORT: '0', ...env };
+  // Queues of this stack only: a worker of `npm start` or of another test file never takes its emails.
+  const emailNames = { exchange: `test.email.${crypto.randomUUID()}`, queue: `test.email.${crypto.randomUUID()}.send` };
   const users = await startUsersService(
-    parseConfig(usersSettings, { ...common, DATABASE_URL: TEST_DATABASES.users, KEYLAB_DATA_DIR: '' }),
+    parseConfig(usersSettings, {
+      CODE_REQUEST_FLOOR_MS: '50',
+      RATE_LIMIT_PREFIX: `test-${crypto.randomUUID()}`,
+      ...common,
+      DATABASE_URL: TEST_DATABASES.users,
+      KEYLAB_DATA_DIR: '',
+      EMAIL_EXCHANGE: emailNames.exchange,
+      EMAIL_QUEUE: emailNames.queue,
+      ...usersEnv,
+    }),
     logger,
   );
+  const mailbox = email ? await startMailbox() : (undefined as unknown as Mailbox);
+  const retryDelays = '200,400,800';
+  const worker = email
+    ? await startEmailWorker(
+        parseConfig(emailSettings, {
+          ...common,
+          SMTP_URL: mailbox.smtpUrl,
+          EMAIL_EXCHANGE: emailNames.exchange,
+          EMAIL_QUEUE: emailNames.queue,
+          EMAIL_RETRY_DELAYS_MS: retryDelays,
+        }),
+        logger,
+      )
+    : null;
   const jwks = `${users.url}${JWKS_PATH}`;
   const [keyboards, stats] = await Promise.all([
     startKeyboardsService(
@@ -96,6 +130,7 @@ export async function startStack({ env = {}, logger = silent }: StackOptions = {
     users,
     keyboards,
     stats,
+    mailbox,
     graphql: (query, options) => postGraphQL(gatewayUrl, query, options),
     async createUser(roles = ['user']) {
       const id = crypto.randomUUID();
@@ -105,12 +140,28 @@ export async function startStack({ env = {}, logger = silent }: StackOptions = {
         data: { id, email, nickname, roles: { create: roles.map((roleName) => ({ roleName })) } },
       });
       createdUsers.push(id);
-      return { id, email, nickname, roles, token: await users.keys.signAccessToken({ userId: id, roles }) };
+      const session = await users.db.$transaction((tx) => openSession(tx, id, 'test', 1));
+      return {
+        id,
+        email,
+        nickname,
+        roles,
+        token: await users.keys.signAccessToken({ userId: id, roles, sessionId: session.sessionId }),
+      };
     },
     async close() {
       await gateway.close();
       await Promise.all([keyboards.close(), stats.close()]);
       if (createdUsers.length) await users.db.user.deleteMany({ where: { id: { in: createdUsers } } });
+      await worker?.close();
+      await mailbox?.close();
+      // Deleting a queue while the users channel is still declaring it would break that declaration.
+      await users.broker.channel.waitForConnect();
+      const topology = emailTopology(emailNames, retryDelays.split(',').map(Number));
+      for (const queue of [topology.queue, topology.deadQueue, ...topology.retryTiers.map((tier) => tier.queue)]) {
+        await users.broker.channel.deleteQueue(queue).catch(() => undefined);
+      }
+      await users.broker.channel.deleteExchange(topology.exchange).catch(() => undefined);
       await users.close();
     },
   };

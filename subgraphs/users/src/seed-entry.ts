@@ -1,2 +1,3 @@
 export { createUsersDb } from './db/client';
-export { seedUsers } from './seed';
+export { seedUsers, type SeedOptions } from './seed';
+export { importLegacyUsers, type LegacyUserRow } from './domain/legacy-import';

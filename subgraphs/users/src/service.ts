@@ -1,27 +1,53 @@
 import { createAccessTokenVerifier } from '@keylab/auth';
 import type { Logger } from '@keylab/logger';
-import { loadTypeDefs, startSubgraph, type RunningServer } from '@keylab/server';
+import { assertEmailTopology, assertUserEventsTopology, USER_EVENTS } from '@keylab/messaging';
+import { connectBackingServices, loadTypeDefs, startSubgraph, type BackingServices, type RunningServer } from '@keylab/server';
 import type { UsersConfig } from './config';
 import { createUsersDb, type UsersDb } from './db/client';
+import { accounts, type Accounts } from './domain/accounts';
+import { CodeHasher } from './domain/codes';
+import { localSecret, randomSecret } from './domain/local-secrets';
+import { startOutboxRelay, type OutboxRelay } from './domain/outbox';
+import { createRateLimits } from './domain/rate-limits';
 import { loadSigningKeys, type SigningKeys } from './domain/signing-keys';
 import { resolvers, usersLoader, type UsersContext } from './resolvers';
 
 export const JWKS_PATH = '/.well-known/jwks.json';
 
-export interface UsersService extends RunningServer {
+export interface UsersService extends RunningServer, Pick<BackingServices, 'redis' | 'broker'> {
   db: UsersDb;
   keys: SigningKeys;
+  accounts: Accounts;
+  relay: OutboxRelay;
+  rateLimitPrefix: string;
 }
 
 export async function startUsersService(config: UsersConfig, logger: Logger): Promise<UsersService> {
   const db = createUsersDb(config.DATABASE_URL);
+  const dataDir = config.KEYLAB_DATA_DIR || undefined;
   const keys = await loadSigningKeys({
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
     ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
-    privateJwk: config.JWT_SIGNING_KEY,
-    previousPublicJwk: config.JWT_PREVIOUS_PUBLIC_KEY,
-    dataDir: config.KEYLAB_DATA_DIR,
+    privateJwk: config.JWT_SIGNING_KEY || undefined,
+    previousPublicJwk: config.JWT_PREVIOUS_PUBLIC_KEY || undefined,
+    dataDir,
+  });
+  const codeSecret = config.CODE_SECRET || (await localSecret(dataDir, 'users-code-secret.json', randomSecret));
+  const backing = connectBackingServices('users', config, db, logger, async (channel) => {
+    await assertEmailTopology(channel, { exchange: config.EMAIL_EXCHANGE, queue: config.EMAIL_QUEUE });
+    await assertUserEventsTopology(channel);
+  });
+  const relay = startOutboxRelay(db, backing.broker, logger, [config.EMAIL_EXCHANGE, USER_EVENTS.exchange]);
+  const userAccounts = accounts({
+    db,
+    hasher: new CodeHasher(codeSecret),
+    limits: createRateLimits(backing.redis, config.RATE_LIMIT_PREFIX),
+    relay,
+    logger,
+    emailExchange: config.EMAIL_EXCHANGE,
+    sessionTtlDays: config.SESSION_TTL_DAYS,
+    codeRequestFloorMs: config.CODE_REQUEST_FLOOR_MS,
   });
   // users verifies its own tokens from the same key set it publishes.
   const verifyAccessToken = createAccessTokenVerifier({
@@ -29,6 +55,7 @@ export async function startUsersService(config: UsersConfig, logger: Logger): Pr
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
   });
+  const settings = { cookieSecure: config.COOKIE_SECURE, refreshGraceSeconds: config.REFRESH_GRACE_SECONDS };
   const server = await startSubgraph<UsersContext>({
     name: 'users',
     typeDefs: loadTypeDefs(new URL('./schema.graphql', import.meta.url)),
@@ -37,8 +64,17 @@ export async function startUsersService(config: UsersConfig, logger: Logger): Pr
     logger,
     verifyAccessToken,
     sandbox: config.SANDBOX,
-    checks: { postgres: () => db.$queryRaw`SELECT 1` },
-    extendContext: (base) => ({ ...base, users: usersLoader(db) }),
+    checks: backing.checks,
+    extendContext: (base, { req, res }) => ({
+      ...base,
+      db,
+      users: usersLoader(db),
+      accounts: userAccounts,
+      keys,
+      settings,
+      req,
+      res,
+    }),
     routes: (app) => {
       app.get(JWKS_PATH, (_req, res) => {
         res.set('Cache-Control', 'public, max-age=300').json(keys.jwks);
@@ -49,9 +85,15 @@ export async function startUsersService(config: UsersConfig, logger: Logger): Pr
     ...server,
     db,
     keys,
+    accounts: userAccounts,
+    relay,
+    rateLimitPrefix: config.RATE_LIMIT_PREFIX,
+    redis: backing.redis,
+    broker: backing.broker,
     async close() {
       await server.close();
-      await db.$disconnect();
+      await relay.stop();
+      await backing.close();
     },
   };
 }

@@ -1,5 +1,4 @@
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { localSecret } from './local-secrets';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT, type JWK, type CryptoKey } from 'jose';
 
 const ALGORITHM = 'EdDSA';
@@ -7,7 +6,8 @@ const ALGORITHM = 'EdDSA';
 export interface SigningKeys {
   /** The JWKS document: the current public key and, during a rotation, the previous one. */
   jwks: { keys: JWK[] };
-  signAccessToken(claims: { userId: string; roles: readonly string[] }): Promise<string>;
+  signAccessToken(claims: { userId: string; roles: readonly string[]; sessionId: string }): Promise<string>;
+  ttlSeconds: number;
 }
 
 export interface SigningKeyOptions {
@@ -26,20 +26,6 @@ async function generatePrivateJwk(): Promise<JWK> {
   return { ...jwk, alg: ALGORITHM, kid: await calculateJwkThumbprint(jwk) };
 }
 
-/** The key kept for local runs: generated once, stored with owner-only permissions, never committed. */
-async function localPrivateJwk(dataDir: string): Promise<JWK> {
-  const path = join(dataDir, 'users-signing-key.jwk.json');
-  try {
-    return JSON.parse(await readFile(path, 'utf8')) as JWK;
-  } catch {
-    const jwk = await generatePrivateJwk();
-    await mkdir(dataDir, { recursive: true });
-    await writeFile(path, JSON.stringify(jwk), { mode: 0o600 });
-    await chmod(path, 0o600);
-    return jwk;
-  }
-}
-
 function publicPart(jwk: JWK): JWK {
   const { kty, crv, x, y, kid } = jwk;
   return { kty, crv, x, ...(y ? { y } : {}), kid, alg: jwk.alg ?? ALGORITHM, use: 'sig' };
@@ -48,17 +34,16 @@ function publicPart(jwk: JWK): JWK {
 export async function loadSigningKeys(options: SigningKeyOptions): Promise<SigningKeys> {
   const privateJwk: JWK = options.privateJwk
     ? (JSON.parse(options.privateJwk) as JWK)
-    : options.dataDir
-      ? await localPrivateJwk(options.dataDir)
-      : await generatePrivateJwk();
+    : await localSecret(options.dataDir, 'users-signing-key.jwk.json', generatePrivateJwk);
   const kid = privateJwk.kid ?? (await calculateJwkThumbprint(privateJwk));
   const key = (await importJWK({ ...privateJwk, kid }, privateJwk.alg ?? ALGORITHM)) as CryptoKey;
   const keys = [publicPart({ ...privateJwk, kid })];
   if (options.previousPublicJwk) keys.push(publicPart(JSON.parse(options.previousPublicJwk) as JWK));
   return {
     jwks: { keys },
-    signAccessToken: ({ userId, roles }) =>
-      new SignJWT({ roles: [...roles] })
+    ttlSeconds: options.ttlSeconds,
+    signAccessToken: ({ userId, roles, sessionId }) =>
+      new SignJWT({ roles: [...roles], sid: sessionId })
         .setProtectedHeader({ alg: privateJwk.alg ?? ALGORITHM, kid, typ: 'at+jwt' })
         .setSubject(userId)
         .setIssuer(options.issuer)

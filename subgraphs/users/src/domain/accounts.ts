@@ -1,0 +1,232 @@
+import { errors, type Locale } from '@keylab/errors';
+import type { Logger } from '@keylab/logger';
+import type { UsersDb } from '../db/client';
+import { Prisma } from '../db/generated/client';
+import { issueCode, spendCode, type CodeHasher, type CodePurpose } from './codes';
+import { enqueueEmail, enqueueUserRegistered, type OutboxRelay } from './outbox';
+import { checkPassword, hashPassword } from './passwords';
+import type { RateLimits } from './rate-limits';
+import { openSession, revokeSessions, type SessionGrant } from './sessions';
+import { validCode, validEmail, validNickname, validPassword } from './validation';
+
+export interface AccountsDeps {
+  db: UsersDb;
+  hasher: CodeHasher;
+  limits: RateLimits;
+  relay: OutboxRelay;
+  logger: Logger;
+  emailExchange: string;
+  sessionTtlDays: number;
+  codeRequestFloorMs: number;
+}
+
+/** Who asks, for rate limits, localized errors and the session label. */
+export interface Caller {
+  locale: Locale;
+  ip: string;
+  deviceLabel: string;
+}
+
+const isUniqueViolation = (error: unknown) => error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
+
+/** Runs `work`, then waits until `floorMs` have passed: the answer's timing tells nothing about the address. */
+async function atLeast<T>(floorMs: number, work: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  try {
+    return await work();
+  } finally {
+    const left = floorMs - (Date.now() - started);
+    if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
+  }
+}
+
+export function accounts(deps: AccountsDeps) {
+  const { db, hasher, limits, relay } = deps;
+
+  /** Commits `work` with its outbox rows, then wakes the relay to publish them. */
+  async function commit<T>(work: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
+    const result = await db.$transaction(work);
+    relay.wake();
+    return result;
+  }
+
+  async function sendCode(
+    purpose: CodePurpose,
+    email: string,
+    locale: Locale,
+    template: 'sign-up-code' | 'password-reset-code' | 'email-change-code',
+    userId?: string,
+  ) {
+    await commit(async (tx) => {
+      const code = await issueCode(tx, hasher, { purpose, email, userId });
+      await enqueueEmail(tx, deps.emailExchange, { template, locale, to: email, params: { code } });
+    });
+  }
+
+  async function rolesOf(userId: string): Promise<string[]> {
+    const rows = await db.userRole.findMany({ where: { userId }, select: { roleName: true }, orderBy: { roleName: 'asc' } });
+    return rows.map((row) => row.roleName);
+  }
+
+  return {
+    /**
+     * Sends a sign-up code, or to a registered address an "you already have an account" email; the
+     * answer and its timing are the same either way.
+     */
+    requestSignUpCode: (caller: Caller, rawEmail: string) =>
+      atLeast(deps.codeRequestFloorMs, async () => {
+        const email = validEmail(caller.locale, rawEmail);
+        await limits.codeRequest(caller.locale, 'sign_up', email, caller.ip);
+        const existing = await db.user.findUnique({ where: { email }, select: { id: true, locale: true } });
+        if (existing) {
+          await commit((tx) =>
+            enqueueEmail(tx, deps.emailExchange, { template: 'account-exists', locale: caller.locale, to: email }),
+          );
+        } else {
+          await sendCode('sign_up', email, caller.locale, 'sign-up-code');
+        }
+      }),
+
+    /** Creates the account from a valid sign-up code and signs it in. */
+    async signUp(
+      caller: Caller,
+      input: { email: string; code: string; password: string; nickname: string },
+    ): Promise<SessionGrant> {
+      const email = validEmail(caller.locale, input.email);
+      const code = validCode(caller.locale, input.code);
+      const password = validPassword(caller.locale, input.password);
+      const nickname = validNickname(caller.locale, input.nickname);
+      const passwordHash = await hashPassword(password);
+      try {
+        return await commit(async (tx) => {
+          await spendCode(db, tx, hasher, caller.locale, { purpose: 'sign_up', email, code });
+          const user = await tx.user.create({
+            data: { email, nickname, passwordHash, locale: caller.locale, roles: { create: { roleName: 'user' } } },
+          });
+          await enqueueUserRegistered(tx, user);
+          return openSession(tx, user.id, caller.deviceLabel, deps.sessionTtlDays);
+        });
+      } catch (error) {
+        if (isUniqueViolation(error)) throw errors.conflict(caller.locale, 'email.taken', 'email');
+        throw error;
+      }
+    },
+
+    /** Signs in with email and password; an imported legacy hash is upgraded to Argon2id on success. */
+    async signIn(caller: Caller, input: { email: string; password: string }): Promise<SessionGrant> {
+      const email = validEmail(caller.locale, input.email);
+      await limits.signInAllowed(caller.locale, email, caller.ip);
+      const user = await db.user.findUnique({ where: { email } });
+      const verdict = await checkPassword(user, input.password);
+      if (!user || verdict === 'wrong') {
+        await limits.signInFailed(email, caller.ip);
+        throw errors.unauthenticated(caller.locale, 'auth.badCredentials');
+      }
+      await limits.signInSucceeded(email);
+      const upgrade = verdict === 'ok-upgrade' ? await hashPassword(input.password) : null;
+      return db.$transaction(async (tx) => {
+        if (upgrade) {
+          await tx.user.update({ where: { id: user.id }, data: { passwordHash: upgrade, legacySalt: null, legacyHash: null } });
+          deps.logger.info({ userId: user.id }, 'legacy password hash upgraded to argon2id');
+        }
+        return openSession(tx, user.id, caller.deviceLabel, deps.sessionTtlDays);
+      });
+    },
+
+    rolesOf,
+
+    async changeNickname(caller: Caller, userId: string, rawNickname: string) {
+      const nickname = validNickname(caller.locale, rawNickname);
+      return db.user.update({ where: { id: userId }, data: { nickname } });
+    },
+
+    /** Needs the current password; every other session of the account ends. */
+    async changePassword(
+      caller: Caller,
+      userId: string,
+      sessionId: string | null,
+      input: { currentPassword: string; newPassword: string },
+    ) {
+      const newPassword = validPassword(caller.locale, input.newPassword, 'newPassword');
+      if (newPassword === input.currentPassword) throw errors.badInput(caller.locale, 'newPassword', 'input.samePassword');
+      const user = await db.user.findUniqueOrThrow({ where: { id: userId } });
+      if ((await checkPassword(user, input.currentPassword)) === 'wrong') {
+        throw errors.badInput(caller.locale, 'currentPassword', 'auth.wrongPassword');
+      }
+      const passwordHash = await hashPassword(newPassword);
+      await commit(async (tx) => {
+        await tx.user.update({ where: { id: userId }, data: { passwordHash, legacySalt: null, legacyHash: null } });
+        await revokeSessions(tx, { userId, NOT: sessionId ? { id: sessionId } : undefined }, 'password_changed');
+        await enqueueEmail(tx, deps.emailExchange, { template: 'password-changed', locale: caller.locale, to: user.email });
+      });
+      return user;
+    },
+
+    /** Sends a reset code to a registered address; the same answer for any address. */
+    requestPasswordReset: (caller: Caller, rawEmail: string) =>
+      atLeast(deps.codeRequestFloorMs, async () => {
+        const email = validEmail(caller.locale, rawEmail);
+        await limits.codeRequest(caller.locale, 'password_reset', email, caller.ip);
+        const user = await db.user.findUnique({ where: { email }, select: { id: true } });
+        if (user) await sendCode('password_reset', email, caller.locale, 'password-reset-code', user.id);
+      }),
+
+    /** Sets a new password from a reset code, ends every session and signs in anew. */
+    async resetPassword(caller: Caller, input: { email: string; code: string; newPassword: string }): Promise<SessionGrant> {
+      const email = validEmail(caller.locale, input.email);
+      const code = validCode(caller.locale, input.code);
+      const passwordHash = await hashPassword(validPassword(caller.locale, input.newPassword, 'newPassword'));
+      return commit(async (tx) => {
+        const { userId } = await spendCode(db, tx, hasher, caller.locale, { purpose: 'password_reset', email, code });
+        await tx.user.update({ where: { id: userId! }, data: { passwordHash, legacySalt: null, legacyHash: null } });
+        await revokeSessions(tx, { userId: userId! }, 'password_reset');
+        await enqueueEmail(tx, deps.emailExchange, { template: 'password-changed', locale: caller.locale, to: email });
+        return openSession(tx, userId!, caller.deviceLabel, deps.sessionTtlDays);
+      });
+    },
+
+    /** Sends a code to the new address after checking the password; a taken address gets a notice instead. */
+    requestEmailChange: (caller: Caller, userId: string, input: { newEmail: string; currentPassword: string }) =>
+      atLeast(deps.codeRequestFloorMs, async () => {
+        const newEmail = validEmail(caller.locale, input.newEmail, 'newEmail');
+        const user = await db.user.findUniqueOrThrow({ where: { id: userId } });
+        if (newEmail === user.email) throw errors.badInput(caller.locale, 'newEmail', 'input.sameEmail');
+        if ((await checkPassword(user, input.currentPassword)) === 'wrong') {
+          throw errors.badInput(caller.locale, 'currentPassword', 'auth.wrongPassword');
+        }
+        await limits.codeRequest(caller.locale, 'email_change', newEmail, caller.ip);
+        const taken = await db.user.findUnique({ where: { email: newEmail }, select: { id: true } });
+        if (taken) {
+          await commit((tx) =>
+            enqueueEmail(tx, deps.emailExchange, { template: 'account-exists', locale: caller.locale, to: newEmail }),
+          );
+        } else {
+          await sendCode('email_change', newEmail, caller.locale, 'email-change-code', userId);
+        }
+      }),
+
+    /** Moves the account to the address the code was sent to, and tells the old address. */
+    async confirmEmailChange(caller: Caller, userId: string, rawCode: string) {
+      const code = validCode(caller.locale, rawCode);
+      try {
+        return await commit(async (tx) => {
+          const { email } = await spendCode(db, tx, hasher, caller.locale, { purpose: 'email_change', userId, code });
+          const before = await tx.user.findUniqueOrThrow({ where: { id: userId }, select: { email: true } });
+          const user = await tx.user.update({ where: { id: userId }, data: { email } });
+          await enqueueEmail(tx, deps.emailExchange, {
+            template: 'email-changed',
+            locale: caller.locale,
+            to: before.email,
+            params: { newEmail: email },
+          });
+          return user;
+        });
+      } catch (error) {
+        if (isUniqueViolation(error)) throw errors.conflict(caller.locale, 'email.taken', 'newEmail');
+        throw error;
+      }
+    },
+  };
+}
+
+export type Accounts = ReturnType<typeof accounts>;

@@ -1,0 +1,36 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, verify, type Algorithm } from '@node-rs/argon2';
+
+/** OWASP's Argon2id parameters (19 MiB, 2 passes, 1 lane). Hashing runs on libuv's thread pool. */
+const ARGON2_ID = 2 as Algorithm.Argon2id;
+const ARGON2 = { algorithm: ARGON2_ID, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+
+export const hashPassword = (password: string) => hash(password, ARGON2);
+
+/** A hash of nothing, verified for unknown accounts so that they cost the same time as known ones. */
+const dummyHash = hashPassword(`dummy-${Math.random()}`);
+
+export interface StoredPassword {
+  passwordHash: string | null;
+  legacySalt: string | null;
+  legacyHash: string | null;
+}
+
+/** The original KeyLab's scheme: lower-case hex SHA-512 of salt followed by password. */
+export function legacyHash(salt: string, password: string): string {
+  return createHash('sha512').update(`${salt}${password}`, 'utf8').digest('hex');
+}
+
+export type PasswordCheck = 'ok' | 'ok-upgrade' | 'wrong';
+
+/** Verifies a password against an Argon2id hash or, for imported accounts, the legacy hash. */
+export async function checkPassword(stored: StoredPassword | null, password: string): Promise<PasswordCheck> {
+  if (stored?.passwordHash) return (await verify(stored.passwordHash, password)) ? 'ok' : 'wrong';
+  if (stored?.legacySalt && stored.legacyHash) {
+    const expected = Buffer.from(stored.legacyHash.toLowerCase(), 'hex');
+    const actual = Buffer.from(legacyHash(stored.legacySalt, password), 'hex');
+    return expected.length === actual.length && timingSafeEqual(expected, actual) ? 'ok-upgrade' : 'wrong';
+  }
+  await verify(await dummyHash, password);
+  return 'wrong';
+}

@@ -1,0 +1,94 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { errors, type Locale } from '@keylab/errors';
+import type { Logger } from '@keylab/logger';
+import type { UsersDb } from '../db/client';
+import type { Prisma } from '../db/generated/client';
+
+type Tx = Prisma.TransactionClient;
+
+export type RevokeReason = 'sign_out' | 'sign_out_everywhere' | 'revoked' | 'password_changed' | 'password_reset' | 'token_reuse';
+
+const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+const newToken = () => randomBytes(32).toString('base64url');
+
+export interface SessionGrant {
+  sessionId: string;
+  userId: string;
+  expiresAt: Date;
+  /** The new refresh token; null when a just-rotated token was presented within the grace window. */
+  refreshToken: string | null;
+}
+
+/** A new session (one per signed-in device) with its first refresh token. */
+export async function openSession(tx: Tx, userId: string, deviceLabel: string, ttlDays: number): Promise<SessionGrant> {
+  const refreshToken = newToken();
+  const session = await tx.session.create({
+    data: {
+      userId,
+      deviceLabel,
+      expiresAt: new Date(Date.now() + ttlDays * 86_400_000),
+      tokens: { create: { tokenHash: hashToken(refreshToken) } },
+    },
+  });
+  return { sessionId: session.id, userId, expiresAt: session.expiresAt, refreshToken };
+}
+
+/**
+ * Exchanges a refresh token for a new one (rotation). A token that was already rotated and comes back
+ * after the grace window means it was copied: the whole session is revoked.
+ */
+export async function rotateRefreshToken(
+  db: UsersDb,
+  locale: Locale,
+  token: string,
+  graceSeconds: number,
+  logger: Logger,
+): Promise<SessionGrant> {
+  const ended = () => errors.unauthenticated(locale, 'auth.sessionEnded');
+  const found = await db.refreshToken.findUnique({ where: { tokenHash: hashToken(token) }, include: { session: true } });
+  const session = found?.session;
+  if (!found || !session || session.revokedAt || session.expiresAt <= new Date()) throw ended();
+  const grant = { sessionId: session.id, userId: session.userId, expiresAt: session.expiresAt };
+
+  if (found.rotatedAt) {
+    if (Date.now() - found.rotatedAt.getTime() <= graceSeconds * 1000) return { ...grant, refreshToken: null };
+    await revokeSessions(db, { id: session.id }, 'token_reuse');
+    logger.warn({ sessionId: session.id, userId: session.userId }, 'rotated refresh token reused: session revoked');
+    throw ended();
+  }
+
+  const refreshToken = newToken();
+  const rotated = await db.$transaction(async (tx) => {
+    const marked = await tx.refreshToken.updateMany({
+      where: { tokenHash: found.tokenHash, rotatedAt: null },
+      data: { rotatedAt: new Date() },
+    });
+    if (marked.count !== 1) return false;
+    await tx.refreshToken.create({ data: { tokenHash: hashToken(refreshToken), sessionId: session.id } });
+    await tx.session.update({ where: { id: session.id }, data: { lastUsedAt: new Date() } });
+    return true;
+  });
+  // Another request rotated the same token a moment ago: that is the grace case.
+  return { ...grant, refreshToken: rotated ? refreshToken : null };
+}
+
+export async function revokeSessions(db: UsersDb | Tx, where: Prisma.SessionWhereInput, why: RevokeReason): Promise<number> {
+  const result = await db.session.updateMany({
+    where: { ...where, revokedAt: null },
+    data: { revokedAt: new Date(), revokedWhy: why },
+  });
+  return result.count;
+}
+
+export function listSessions(db: UsersDb, userId: string) {
+  return db.session.findMany({
+    where: { userId, revokedAt: null, expiresAt: { gt: new Date() } },
+    orderBy: { lastUsedAt: 'desc' },
+  });
+}
+
+/** The session a refresh token belongs to, if it is still open. */
+export async function sessionOfToken(db: UsersDb, token: string) {
+  const found = await db.refreshToken.findUnique({ where: { tokenHash: hashToken(token) }, include: { session: true } });
+  return found?.session && !found.session.revokedAt ? found.session : null;
+}
