@@ -109,6 +109,17 @@ describe('sign-up codes', () => {
     expect(again.errors?.[0]?.message).toMatch(/ask for another in \d+ s/);
   });
 
+  it('have an hourly cap of 5 per address, past the cooldown', async () => {
+    const email = freshEmail();
+    const answers = [];
+    for (let i = 0; i < 6; i += 1) {
+      await stack.users.redis.del(`${stack.users.rateLimitPrefix}:rl:code-cooldown:sign_up:${email}`);
+      answers.push(await requestCode(email));
+    }
+    expect(answers.slice(0, 5).every((a) => a.data?.requestSignUpCode.accepted)).toBe(true);
+    expect(answers[5]!.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+  });
+
   it('have an hourly cap per IP address', async () => {
     const ip = fromIp();
     const answers = [];

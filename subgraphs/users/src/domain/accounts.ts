@@ -63,6 +63,17 @@ export function accounts(deps: AccountsDeps) {
     });
   }
 
+  /** The account, once its current password is confirmed; wrong guesses count like failed sign-ins. */
+  async function currentPasswordChecked(caller: Caller, userId: string, password: string) {
+    const user = await db.user.findUniqueOrThrow({ where: { id: userId } });
+    await limits.signInAllowed(caller.locale, user.email, caller.ip);
+    if ((await checkPassword(user, password)) === 'wrong') {
+      await limits.signInFailed(user.email, caller.ip);
+      throw errors.badInput(caller.locale, 'currentPassword', 'auth.wrongPassword');
+    }
+    return user;
+  }
+
   async function rolesOf(userId: string): Promise<string[]> {
     const rows = await db.userRole.findMany({ where: { userId }, select: { roleName: true }, orderBy: { roleName: 'asc' } });
     return rows.map((row) => row.roleName);
@@ -149,10 +160,7 @@ export function accounts(deps: AccountsDeps) {
     ) {
       const newPassword = validPassword(caller.locale, input.newPassword, 'newPassword');
       if (newPassword === input.currentPassword) throw errors.badInput(caller.locale, 'newPassword', 'input.samePassword');
-      const user = await db.user.findUniqueOrThrow({ where: { id: userId } });
-      if ((await checkPassword(user, input.currentPassword)) === 'wrong') {
-        throw errors.badInput(caller.locale, 'currentPassword', 'auth.wrongPassword');
-      }
+      const user = await currentPasswordChecked(caller, userId, input.currentPassword);
       const passwordHash = await hashPassword(newPassword);
       await commit(async (tx) => {
         await tx.user.update({ where: { id: userId }, data: { passwordHash, legacySalt: null, legacyHash: null } });
@@ -189,11 +197,8 @@ export function accounts(deps: AccountsDeps) {
     requestEmailChange: (caller: Caller, userId: string, input: { newEmail: string; currentPassword: string }) =>
       atLeast(deps.codeRequestFloorMs, async () => {
         const newEmail = validEmail(caller.locale, input.newEmail, 'newEmail');
-        const user = await db.user.findUniqueOrThrow({ where: { id: userId } });
+        const user = await currentPasswordChecked(caller, userId, input.currentPassword);
         if (newEmail === user.email) throw errors.badInput(caller.locale, 'newEmail', 'input.sameEmail');
-        if ((await checkPassword(user, input.currentPassword)) === 'wrong') {
-          throw errors.badInput(caller.locale, 'currentPassword', 'auth.wrongPassword');
-        }
         await limits.codeRequest(caller.locale, 'email_change', newEmail, caller.ip);
         const taken = await db.user.findUnique({ where: { email: newEmail }, select: { id: true } });
         if (taken) {

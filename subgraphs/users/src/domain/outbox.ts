@@ -5,24 +5,20 @@ import type { Prisma } from '../db/generated/client';
 
 type Tx = Prisma.TransactionClient;
 
+async function enqueue(tx: Tx, exchange: string, routingKey: string, payload: { id: string }): Promise<void> {
+  await tx.outboxMessage.create({
+    data: { id: payload.id, exchange, routingKey, payload: payload as unknown as Prisma.InputJsonValue },
+  });
+}
+
 /** Queues an email in the caller's transaction: it is sent only if the change commits, and never lost. */
-export async function enqueueEmail(
+export function enqueueEmail(
   tx: Tx,
   exchange: string,
   email: { template: EmailTemplate; locale: 'en' | 'ru'; to: string; params?: Record<string, string> },
 ): Promise<void> {
-  const id = crypto.randomUUID();
-  const payload: EmailRequestV1 = {
-    version: 1,
-    id,
-    template: email.template,
-    locale: email.locale,
-    to: email.to,
-    params: email.params ?? {},
-  };
-  await tx.outboxMessage.create({
-    data: { id, exchange, routingKey: EMAIL.routingKey, payload: payload as unknown as Prisma.InputJsonValue },
-  });
+  const payload: EmailRequestV1 = { version: 1, id: crypto.randomUUID(), ...email, params: email.params ?? {} };
+  return enqueue(tx, exchange, EMAIL.routingKey, payload);
 }
 
 export interface UserRegisteredV1 {
@@ -34,23 +30,15 @@ export interface UserRegisteredV1 {
 }
 
 /** Queues a domain event of the users service (no email, no secret: other services need only the id). */
-export async function enqueueUserRegistered(tx: Tx, user: { id: string; nickname: string; createdAt: Date }): Promise<void> {
-  const id = crypto.randomUUID();
+export function enqueueUserRegistered(tx: Tx, user: { id: string; nickname: string; createdAt: Date }): Promise<void> {
   const payload: UserRegisteredV1 = {
     version: 1,
-    id,
+    id: crypto.randomUUID(),
     userId: user.id,
     nickname: user.nickname,
     createdAt: user.createdAt.toISOString(),
   };
-  await tx.outboxMessage.create({
-    data: {
-      id,
-      exchange: USER_EVENTS.exchange,
-      routingKey: 'user.registered',
-      payload: payload as unknown as Prisma.InputJsonValue,
-    },
-  });
+  return enqueue(tx, USER_EVENTS.exchange, 'user.registered', payload);
 }
 
 interface ClaimedMessage {

@@ -1,0 +1,63 @@
+import { exportJWK, generateKeyPair, SignJWT, calculateJwkThumbprint, type CryptoKey } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, type Stack } from '@keylab/testing';
+
+let stack: Stack;
+let previousPrivate: CryptoKey;
+let previousKid: string;
+
+beforeAll(async () => {
+  const previous = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+  previousPrivate = previous.privateKey as CryptoKey;
+  const publicJwk = await exportJWK(previous.publicKey);
+  previousKid = await calculateJwkThumbprint(publicJwk);
+  stack = await startStack({
+    usersEnv: { JWT_PREVIOUS_PUBLIC_KEY: JSON.stringify({ ...publicJwk, kid: previousKid, alg: 'EdDSA' }) },
+  });
+});
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+const tokenFrom = (key: CryptoKey, kid: string, claims: { sub: string; alg?: string; aud?: string; expiresIn?: string }) =>
+  new SignJWT({ roles: ['user', 'admin'], sid: crypto.randomUUID() })
+    .setProtectedHeader({ alg: 'EdDSA', kid })
+    .setSubject(claims.sub)
+    .setIssuer('keylab-users')
+    .setAudience(claims.aud ?? 'keylab')
+    .setIssuedAt()
+    .setJti(crypto.randomUUID())
+    .setExpirationTime(claims.expiresIn ?? '5m')
+    .sign(key);
+
+describe('signing key rotation', () => {
+  it('publishes the current and the previous public key', async () => {
+    const jwks = (await (await fetch(`${stack.users.url}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] };
+    expect(jwks.keys.map((key) => key.kid)).toContain(previousKid);
+    expect(jwks.keys).toHaveLength(2);
+  });
+
+  it('still accepts a token of the previous key in every subgraph, and refuses expired, foreign-audience or unknown-key tokens', async () => {
+    const user = await stack.createUser();
+    const previous = await tokenFrom(previousPrivate, previousKid, { sub: user.id });
+    const answer = await stack.graphql<{ me: { id: string }; activityKinds: unknown[] }>('{ me { id } activityKinds { tag } }', {
+      token: previous,
+    });
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data?.me.id).toBe(user.id);
+
+    const stranger = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+    const refused = [
+      await tokenFrom(previousPrivate, previousKid, { sub: user.id, expiresIn: '-1m' }),
+      await tokenFrom(previousPrivate, previousKid, { sub: user.id, aud: 'someone-else' }),
+      await tokenFrom(stranger.privateKey as CryptoKey, previousKid, { sub: user.id }),
+      `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: user.id, roles: ['admin'] })).toString('base64url')}.`,
+    ];
+    for (const token of refused) {
+      const response = await stack.graphql('{ me { id } }', { token });
+      expect(response.status).toBe(401);
+      expect(response.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    }
+  });
+});
