@@ -93,6 +93,26 @@ export const messages = {
     en: 'An account with this email already exists.',
     ru: 'Учётная запись с этой почтой уже существует.',
   },
+  'input.title': {
+    en: 'must be {min} to {max} characters',
+    ru: 'должно содержать от {min} до {max} символов',
+  },
+  'input.id': {
+    en: 'is not an id of this catalogue',
+    ru: 'не является идентификатором каталога',
+  },
+  'catalogue.notYours': {
+    en: 'This item belongs to someone else (or to the default catalogue): you cannot change it.',
+    ru: 'Этот элемент принадлежит другому пользователю (или стандартному каталогу): изменить его нельзя.',
+  },
+  'catalogue.titleTaken': {
+    en: 'You already have an item of this kind with this title.',
+    ru: 'У вас уже есть элемент этого вида с таким названием.',
+  },
+  'catalogue.noDefaultKit': {
+    en: 'There is no default keycap kit for this box type to copy.',
+    ru: 'Для этого типа бокса нет стандартного набора кейкапов для копирования.',
+  },
   notFound: {
     en: 'Nothing was found with this id.',
     ru: 'По этому идентификатору ничего не найдено.',

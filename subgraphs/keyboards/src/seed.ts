@@ -21,7 +21,7 @@ export function stableUuid(name: string): string {
 
 const fromUnix = (seconds: string) => new Date(Number(seconds) * 1000);
 
-/** Loads the default catalogue (box types, switches, keyboards); safe to run again. */
+/** Loads the default catalogue (box types, switches, boxes, kits with their keycaps, keyboards); safe to run again. */
 export async function seedKeyboards(db: KeyboardsDb): Promise<void> {
   const kits = readCsv('keyboards/kits.csv');
   const keycaps = readCsv('keyboards/keycaps.csv');
@@ -37,6 +37,25 @@ export async function seedKeyboards(db: KeyboardsDb): Promise<void> {
     const data = { title: row.title!, fileName: row.file_name! };
     await db.switch.upsert({ where: { id: row.id! }, create: { id: row.id!, ...data }, update: data });
   }
+  for (const row of readCsv('keyboards/boxes.csv')) {
+    const id = stableUuid(`box:${row.file_name}`);
+    const data = { ownerId: null, boxTypeId: row.type_id!, title: row.title!, createdAt: fromUnix(row.creation_date!) };
+    await db.box.upsert({ where: { id }, create: { id, ...data }, update: data });
+  }
+  for (const kit of kits) {
+    const data = { ownerId: null, boxTypeId: kit.box_type_id!, title: kit.title!, createdAt: fromUnix(kit.creation_date!) };
+    await db.kit.upsert({ where: { id: kit.id! }, create: { id: kit.id!, ...data }, update: data });
+  }
+  await db.keycap.createMany({
+    data: keycaps.map((row) => ({
+      id: stableUuid(`keycap:${row.kit_id}:${row.title}`),
+      kitId: row.kit_id!,
+      title: row.title!,
+      fileName: row.file_name!,
+      createdAt: fromUnix(row.creation_date!),
+    })),
+    skipDuplicates: true,
+  });
   for (const row of readCsv('keyboards/keyboards.csv')) {
     const id = stableUuid(`keyboard:${row.file_name}`);
     const data = {

@@ -3,7 +3,7 @@ import type { Logger } from '@keylab/logger';
 import { connectBackingServices, loadTypeDefs, startSubgraph, type BackingServices, type RunningServer } from '@keylab/server';
 import type { KeyboardsConfig } from './config';
 import { createKeyboardsDb, type KeyboardsDb } from './db/client';
-import { resolvers, type KeyboardsContext } from './resolvers';
+import { loaders, resolvers, type KeyboardsContext } from './resolvers';
 
 export interface KeyboardsService extends RunningServer, Pick<BackingServices, 'redis' | 'broker'> {
   db: KeyboardsDb;
@@ -25,7 +25,7 @@ export async function startKeyboardsService(config: KeyboardsConfig, logger: Log
     }),
     sandbox: config.SANDBOX,
     checks: backing.checks,
-    extendContext: (base) => ({ ...base, db }),
+    extendContext: (base) => ({ ...base, db, loaders: loaders(db) }),
   });
   return {
     ...server,

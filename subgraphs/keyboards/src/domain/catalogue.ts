@@ -1,5 +1,19 @@
-import type { Locale } from '@keylab/errors';
+import type { Viewer } from '@keylab/auth';
+import { errors, type Locale } from '@keylab/errors';
 import type { KeyboardsDb } from '../db/client';
+import {
+  isUuid,
+  itemById,
+  newItemOwner,
+  ownerFilter,
+  pageOfItems,
+  validId,
+  validTitle,
+  withUniqueTitle,
+  type ItemDelegate,
+  type ItemRow,
+  type Owner,
+} from './items';
 import { decodeCursor, pageSize, toConnection, type Keyset, type PageArgs } from './pagination';
 
 const switchOrder: Keyset<{ title: string; id: string }> = { key: (row) => [row.title, row.id] };
@@ -21,25 +35,104 @@ export function listBoxTypes(db: KeyboardsDb) {
   return db.boxType.findMany({ orderBy: [{ keyCount: 'desc' }, { title: 'asc' }] });
 }
 
-const newestFirst: Keyset<{ createdAt: Date; id: string }> = { key: (row) => [row.createdAt.toISOString(), row.id] };
+export const delegates = (db: KeyboardsDb) => ({
+  box: db.box as unknown as ItemDelegate<ItemRow>,
+  kit: db.kit as unknown as ItemDelegate<ItemRow>,
+  keyboard: db.keyboard as unknown as ItemDelegate<ItemRow>,
+});
 
-/** One owner's keyboards, newest first, with their box type and switch. */
-export async function listKeyboardsOf(db: KeyboardsDb, ownerId: string, args: PageArgs, locale: Locale) {
+export type ItemKind = keyof ReturnType<typeof delegates>;
+
+export interface ListArgs extends PageArgs {
+  owner?: Owner | null;
+  boxTypeId?: string | null;
+  switchId?: string | null;
+}
+
+/** Default items or mine, optionally of one box type (and for keyboards of one switch), newest first. */
+export function listItems(db: KeyboardsDb, kind: ItemKind, args: ListArgs, locale: Locale, viewer: Viewer | null) {
+  const where: Record<string, unknown> = ownerFilter(locale, viewer, args.owner);
+  if (args.boxTypeId != null) where.boxTypeId = validId(locale, 'boxTypeId', args.boxTypeId);
+  if (args.switchId != null && kind === 'keyboard') where.switchId = validId(locale, 'switchId', args.switchId);
+  return pageOfItems(delegates(db)[kind], where, args, locale);
+}
+
+/** Everything one user made of a kind (anyone may look: items are shared by link). */
+export function listItemsOf(db: KeyboardsDb, kind: ItemKind, ownerId: string, args: PageArgs, locale: Locale) {
+  if (!isUuid(ownerId)) return toConnection([], pageSize(args, locale), 0, { key: () => [] });
+  return pageOfItems(delegates(db)[kind], { ownerId }, args, locale);
+}
+
+export const getItem = (db: KeyboardsDb, kind: ItemKind, id: string) => itemById(delegates(db)[kind], id);
+
+async function existing(locale: Locale, field: string, id: string, find: (id: string) => Promise<unknown>): Promise<string> {
+  const valid = validId(locale, field, id);
+  if (!(await find(valid))) throw errors.badInput(locale, field, 'input.id');
+  return valid;
+}
+
+export interface CreateInput {
+  title: string;
+  boxTypeId: string;
+  asDefault?: boolean | null;
+}
+
+export async function createBox(db: KeyboardsDb, locale: Locale, viewer: Viewer | null, input: CreateInput) {
+  const ownerId = newItemOwner(locale, viewer, input.asDefault);
+  const title = validTitle(locale, input.title);
+  const boxTypeId = await existing(locale, 'boxTypeId', input.boxTypeId, (id) => db.boxType.findUnique({ where: { id } }));
+  return withUniqueTitle(locale, () => db.box.create({ data: { ownerId, title, boxTypeId } }));
+}
+
+export async function createKeyboard(
+  db: KeyboardsDb,
+  locale: Locale,
+  viewer: Viewer | null,
+  input: CreateInput & { switchId: string },
+) {
+  const ownerId = newItemOwner(locale, viewer, input.asDefault);
+  const title = validTitle(locale, input.title);
+  const boxTypeId = await existing(locale, 'boxTypeId', input.boxTypeId, (id) => db.boxType.findUnique({ where: { id } }));
+  const switchId = await existing(locale, 'switchId', input.switchId, (id) => db.switch.findUnique({ where: { id } }));
+  return withUniqueTitle(locale, () => db.keyboard.create({ data: { ownerId, title, boxTypeId, switchId } }));
+}
+
+/** A new kit gets a copy of every keycap of the default kit of its box type, as the original did. */
+export async function createKit(db: KeyboardsDb, locale: Locale, viewer: Viewer | null, input: CreateInput) {
+  const ownerId = newItemOwner(locale, viewer, input.asDefault);
+  const title = validTitle(locale, input.title);
+  const boxTypeId = await existing(locale, 'boxTypeId', input.boxTypeId, (id) => db.boxType.findUnique({ where: { id } }));
+  const template = await db.kit.findFirst({
+    where: { ownerId: null, boxTypeId },
+    orderBy: { createdAt: 'asc' },
+    include: { keycaps: true },
+  });
+  if (!template && ownerId !== null) throw errors.badField(locale, 'boxTypeId', 'catalogue.noDefaultKit');
+  return withUniqueTitle(locale, () =>
+    db.kit.create({
+      data: {
+        ownerId,
+        title,
+        boxTypeId,
+        previewId: template?.previewId,
+        keycaps: { create: (template?.keycaps ?? []).map(({ title, fileName, modelId }) => ({ title, fileName, modelId })) },
+      },
+    }),
+  );
+}
+
+const keycapOrder: Keyset<{ title: string; id: string }> = { key: (row) => [row.title, row.id] };
+
+/** A kit's keycaps by title. */
+export async function listKeycaps(db: KeyboardsDb, kitId: string, args: PageArgs, locale: Locale) {
   const size = pageSize(args, locale);
   const after = args.after ? decodeCursor(args.after, 2, locale) : null;
-  const createdAt = after ? new Date(String(after[0])) : null;
-  const cursorWhere =
-    after && createdAt && !Number.isNaN(createdAt.getTime())
-      ? { OR: [{ createdAt: { lt: createdAt } }, { createdAt, id: { lt: String(after[1]) } }] }
-      : {};
+  const cursor = after
+    ? { OR: [{ title: { gt: String(after[0]) } }, { title: String(after[0]), id: { gt: String(after[1]) } }] }
+    : {};
   const [rows, totalCount] = await Promise.all([
-    db.keyboard.findMany({
-      where: { ownerId, ...cursorWhere },
-      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      take: size + 1,
-      include: { boxType: true, switch: true },
-    }),
-    db.keyboard.count({ where: { ownerId } }),
+    db.keycap.findMany({ where: { kitId, ...cursor }, orderBy: [{ title: 'asc' }, { id: 'asc' }], take: size + 1 }),
+    db.keycap.count({ where: { kitId } }),
   ]);
-  return toConnection(rows, size, totalCount, newestFirst);
+  return toConnection(rows, size, totalCount, keycapOrder);
 }

@@ -1,0 +1,149 @@
+import { isAdmin, type Viewer } from '@keylab/auth';
+import { errors, type Locale } from '@keylab/errors';
+import { Prisma } from '../db/generated/client';
+import { decodeCursor, pageSize, toConnection, type Keyset, type PageArgs } from './pagination';
+
+/** The fields every catalogue item (box, kit, keyboard) has. */
+export interface ItemRow {
+  id: string;
+  ownerId: string | null;
+  title: string;
+  createdAt: Date;
+}
+
+/** The part of a Prisma model delegate the generic item operations use. */
+export interface ItemDelegate<T extends ItemRow> {
+  findMany(args: object): Promise<T[]>;
+  count(args: object): Promise<number>;
+  findUnique(args: object): Promise<T | null>;
+  update(args: object): Promise<T>;
+  delete(args: object): Promise<T>;
+}
+
+export type Owner = 'DEFAULT' | 'MINE';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (value: string) => UUID.test(value);
+
+export const TITLE_MIN = 3;
+export const TITLE_MAX = 64;
+
+/** Titles: trimmed, NFC, 3 to 64 characters of any kind (the seed's "Бокс 40%" included). */
+export function validTitle(locale: Locale, raw: string): string {
+  const title = raw.trim().normalize('NFC');
+  const length = [...title].length;
+  if (length < TITLE_MIN || length > TITLE_MAX)
+    throw errors.badInput(locale, 'title', 'input.title', { min: TITLE_MIN, max: TITLE_MAX });
+  return title;
+}
+
+/** An id argument that must be a UUID; anything else is BAD_USER_INPUT naming the field. */
+export function validId(locale: Locale, field: string, raw: string): string {
+  if (!isUuid(raw)) throw errors.badInput(locale, field, 'input.id');
+  return raw.toLowerCase();
+}
+
+export const isUniqueViolation = (error: unknown) =>
+  error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
+
+const newestFirst: Keyset<ItemRow> = { key: (row) => [row.createdAt.toISOString(), row.id] };
+
+/** The owner filter: default items, or the caller's own (signing in needed). */
+export function ownerFilter(locale: Locale, viewer: Viewer | null, owner: Owner | null | undefined): { ownerId: string | null } {
+  if (owner === 'MINE') {
+    if (!viewer) throw errors.unauthenticated(locale);
+    return { ownerId: viewer.userId };
+  }
+  return { ownerId: null };
+}
+
+/** A page of items, newest first, by keyset on (createdAt, id). */
+export async function pageOfItems<T extends ItemRow>(
+  delegate: ItemDelegate<T>,
+  where: object,
+  args: PageArgs,
+  locale: Locale,
+  include?: object,
+) {
+  const size = pageSize(args, locale);
+  const after = args.after ? decodeCursor(args.after, 2, locale) : null;
+  const createdAt = after ? new Date(String(after[0])) : null;
+  if (after && (!createdAt || Number.isNaN(createdAt.getTime()))) throw errors.badInput(locale, 'after', 'input.cursor');
+  const cursorWhere = after ? { OR: [{ createdAt: { lt: createdAt } }, { createdAt, id: { lt: String(after[1]) } }] } : {};
+  const [rows, totalCount] = await Promise.all([
+    delegate.findMany({
+      where: { ...where, ...cursorWhere },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: size + 1,
+      include,
+    }),
+    delegate.count({ where }),
+  ]);
+  return toConnection(rows, size, totalCount, newestFirst);
+}
+
+/**
+ * The item, if the viewer may change it: their own, or a default item for an administrator.
+ * NOT_FOUND when there is none, FORBIDDEN when it is someone else's or a default one.
+ */
+export async function itemToChange<T extends ItemRow>(
+  delegate: ItemDelegate<T>,
+  locale: Locale,
+  viewer: Viewer | null,
+  rawId: string,
+): Promise<T> {
+  if (!viewer) throw errors.unauthenticated(locale);
+  const id = validId(locale, 'id', rawId);
+  const item = await delegate.findUnique({ where: { id } });
+  if (!item) throw errors.notFound(locale);
+  const allowed = item.ownerId === null ? isAdmin(viewer) : item.ownerId === viewer.userId;
+  if (!allowed) throw errors.forbidden(locale, 'catalogue.notYours');
+  return item;
+}
+
+/** The owner a new item gets: the viewer, or nobody (a default item) when an administrator asks for it. */
+export function newItemOwner(locale: Locale, viewer: Viewer | null, asDefault: boolean | null | undefined): string | null {
+  if (!viewer) throw errors.unauthenticated(locale);
+  if (asDefault) {
+    if (!isAdmin(viewer)) throw errors.forbidden(locale);
+    return null;
+  }
+  return viewer.userId;
+}
+
+/** Runs a write whose unique (owner, title) may clash: CONFLICT on `title`. */
+export async function withUniqueTitle<T>(locale: Locale, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw errors.conflict(locale, 'catalogue.titleTaken', 'title');
+    throw error;
+  }
+}
+
+export async function renameItem<T extends ItemRow>(
+  delegate: ItemDelegate<T>,
+  locale: Locale,
+  viewer: Viewer | null,
+  id: string,
+  rawTitle: string,
+): Promise<T> {
+  const title = validTitle(locale, rawTitle);
+  const item = await itemToChange(delegate, locale, viewer, id);
+  return withUniqueTitle(locale, () => delegate.update({ where: { id: item.id }, data: { title } }));
+}
+
+export async function deleteItem<T extends ItemRow>(
+  delegate: ItemDelegate<T>,
+  locale: Locale,
+  viewer: Viewer | null,
+  id: string,
+): Promise<T> {
+  const item = await itemToChange(delegate, locale, viewer, id);
+  return delegate.delete({ where: { id: item.id } });
+}
+
+/** One item by id for anyone (user items are shareable by link); null when there is none. */
+export async function itemById<T extends ItemRow>(delegate: ItemDelegate<T>, rawId: string): Promise<T | null> {
+  return isUuid(rawId) ? delegate.findUnique({ where: { id: rawId.toLowerCase() } }) : null;
+}
