@@ -107,7 +107,12 @@ export async function startStack({ env = {}, usersEnv = {}, logger = silent, ema
   const jwks = `${users.url}${JWKS_PATH}`;
   const [keyboards, stats] = await Promise.all([
     startKeyboardsService(
-      parseConfig(keyboardsSettings, { ...common, DATABASE_URL: TEST_DATABASES.keyboards, JWKS_URL: jwks }),
+      parseConfig(keyboardsSettings, {
+        CACHE_PREFIX: `test-${crypto.randomUUID()}`,
+        ...common,
+        DATABASE_URL: TEST_DATABASES.keyboards,
+        JWKS_URL: jwks,
+      }),
       logger,
     ),
     startStatsService(parseConfig(statsSettings, { ...common, DATABASE_URL: TEST_DATABASES.stats, JWKS_URL: jwks }), logger),

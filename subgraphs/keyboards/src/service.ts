@@ -3,6 +3,8 @@ import type { Logger } from '@keylab/logger';
 import { connectBackingServices, loadTypeDefs, startSubgraph, type BackingServices, type RunningServer } from '@keylab/server';
 import type { KeyboardsConfig } from './config';
 import { createKeyboardsDb, type KeyboardsDb } from './db/client';
+import { activityPublisher, assertStatsEventsTopology } from './domain/activity';
+import { listCache } from './domain/cache';
 import { loaders, resolvers, type KeyboardsContext } from './resolvers';
 
 export interface KeyboardsService extends RunningServer, Pick<BackingServices, 'redis' | 'broker'> {
@@ -11,7 +13,9 @@ export interface KeyboardsService extends RunningServer, Pick<BackingServices, '
 
 export async function startKeyboardsService(config: KeyboardsConfig, logger: Logger): Promise<KeyboardsService> {
   const db = createKeyboardsDb(config.DATABASE_URL);
-  const backing = connectBackingServices('keyboards', config, db, logger);
+  const backing = connectBackingServices('keyboards', config, db, logger, assertStatsEventsTopology);
+  const cache = listCache(backing.redis, logger, config.CACHE_PREFIX);
+  const emit = activityPublisher(backing.broker, logger);
   const server = await startSubgraph<KeyboardsContext>({
     name: 'keyboards',
     typeDefs: loadTypeDefs(new URL('./schema.graphql', import.meta.url)),
@@ -25,7 +29,7 @@ export async function startKeyboardsService(config: KeyboardsConfig, logger: Log
     }),
     sandbox: config.SANDBOX,
     checks: backing.checks,
-    extendContext: (base) => ({ ...base, db, loaders: loaders(db) }),
+    extendContext: (base) => ({ ...base, db, loaders: loaders(db), cache, emit }),
   });
   return {
     ...server,

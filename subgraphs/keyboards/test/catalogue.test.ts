@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack, type TestUser } from '@keylab/testing';
+import { startStack, waitFor, type Stack, type TestUser } from '@keylab/testing';
 
 let stack: Stack;
 let alice: TestUser;
@@ -255,5 +255,66 @@ describe('my keyboards', () => {
     // The page, its count, one batch of switches and one of box types: never one query per keyboard.
     expect(queries).toBeGreaterThanOrEqual(2);
     expect(queries).toBeLessThanOrEqual(4);
+  });
+});
+
+describe('the list cache', () => {
+  it('serves default lists from Redis and never a stale one after a change', async () => {
+    const query = '{ boxes(first: 50) { totalCount nodes { id title } } }';
+    const before = await stack.graphql<{ boxes: { totalCount: number } }>(query);
+    const keys = await stack.keyboards.redis.keys('test-*:list:box:*');
+    expect(keys.length).toBeGreaterThan(0);
+    const made = await createBox(admin.token, {
+      title: `Admin default cache ${crypto.randomUUID().slice(0, 8)}`,
+      boxTypeId: boxTypes['40%'],
+      asDefault: true,
+    });
+    const after = await stack.graphql<{ boxes: { totalCount: number; nodes: { id: string }[] } }>(query);
+    expect(after.data!.boxes.totalCount).toBe(before.data!.boxes.totalCount + 1);
+    expect(after.data!.boxes.nodes.map((b) => b.id)).toContain(made.data!.createBox.box.id);
+    await stack.graphql('mutation ($id: ID!) { deleteBox(input: { id: $id }) { id } }', {
+      variables: { id: made.data!.createBox.box.id },
+      token: admin.token,
+    });
+    const end = await stack.graphql<{ boxes: { totalCount: number } }>(query);
+    expect(end.data!.boxes.totalCount).toBe(before.data!.boxes.totalCount);
+  });
+});
+
+describe('activity events', () => {
+  it('go to RabbitMQ for every view and edit, with visitor and user, without the request waiting', async () => {
+    const queue = `test.activity.${crypto.randomUUID()}`;
+    const received: { tag: string; userId: string | null; visitorId: string | null; itemId?: string }[] = [];
+    const channel = stack.keyboards.broker.channel;
+    await channel.assertQueue(queue, { exclusive: false, autoDelete: true, durable: false });
+    await channel.bindQueue(queue, 'stats.events', '#');
+    const { consumerTag } = await channel.consume(queue, (message) => {
+      received.push(JSON.parse(message.content.toString()));
+      channel.ack(message);
+    });
+    try {
+      const visitor = `visitor${crypto.randomUUID().replaceAll('-', '')}`;
+      const made = await createBox(alice.token, {
+        title: `Evented ${crypto.randomUUID().slice(0, 8)}`,
+        boxTypeId: boxTypes['60%'],
+      });
+      const id = made.data!.createBox.box.id;
+      await stack.graphql('query ($id: ID!) { box(id: $id) { id } keyboards { totalCount } switches { totalCount } }', {
+        variables: { id },
+        token: alice.token,
+        headers: { 'x-visitor-id': visitor },
+      });
+      await waitFor(() => received.some((e) => e.tag === 'see_switch' && e.visitorId === visitor));
+      expect(received).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ tag: 'edit_box', itemId: id, userId: alice.id }),
+          expect.objectContaining({ tag: 'see_box', itemId: id, userId: alice.id, visitorId: visitor }),
+          expect.objectContaining({ tag: 'see_keyboard', visitorId: visitor }),
+        ]),
+      );
+    } finally {
+      await channel.cancel(consumerTag);
+      await channel.deleteQueue(queue);
+    }
   });
 });
