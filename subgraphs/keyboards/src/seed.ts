@@ -6,9 +6,10 @@ import type { KeyboardsDb } from './db/client';
 /** The original KeyLab's seed rows, kept in the repository (data/keylab-original). */
 export const ORIGINAL_DATA = new URL('../../../data/keylab-original/', import.meta.url);
 
-function readCsv(relativePath: string): Record<string, string>[] {
-  return parse(readFileSync(new URL(relativePath, ORIGINAL_DATA)), { columns: true, skip_empty_lines: true, trim: true });
-}
+/** The original's default items belonged to this user id; here default items belong to nobody. */
+export const ORIGINAL_DEFAULTS_OWNER = 'dced1acd-b907-47e0-9659-77cb2c95e0aa';
+
+const ownerOf = (ownerId: string | undefined) => (!ownerId || ownerId === ORIGINAL_DEFAULTS_OWNER ? null : ownerId);
 
 /** A UUID derived from a name (RFC 4122 version 5 layout), so seeding twice gives the same ids. */
 export function stableUuid(name: string): string {
@@ -21,8 +22,13 @@ export function stableUuid(name: string): string {
 
 const fromUnix = (seconds: string) => new Date(Number(seconds) * 1000);
 
-/** Loads the default catalogue (box types, switches, boxes, kits with their keycaps, keyboards); safe to run again. */
-export async function seedKeyboards(db: KeyboardsDb): Promise<void> {
+/**
+ * Loads a catalogue in the original KeyLab's CSV shape (box types, switches, boxes, kits with their
+ * keycaps, keyboards): the seed rows by default, or an exported deployment. Safe to run again.
+ */
+export async function seedKeyboards(db: KeyboardsDb, folder: URL = ORIGINAL_DATA): Promise<void> {
+  const readCsv = (relativePath: string): Record<string, string>[] =>
+    parse(readFileSync(new URL(relativePath, folder)), { columns: true, skip_empty_lines: true, trim: true });
   const kits = readCsv('keyboards/kits.csv');
   const keycaps = readCsv('keyboards/keycaps.csv');
   const keysPerType = new Map<string, number>();
@@ -39,11 +45,21 @@ export async function seedKeyboards(db: KeyboardsDb): Promise<void> {
   }
   for (const row of readCsv('keyboards/boxes.csv')) {
     const id = stableUuid(`box:${row.file_name}`);
-    const data = { ownerId: null, boxTypeId: row.type_id!, title: row.title!, createdAt: fromUnix(row.creation_date!) };
+    const data = {
+      ownerId: ownerOf(row.owner_id),
+      boxTypeId: row.type_id!,
+      title: row.title!,
+      createdAt: fromUnix(row.creation_date!),
+    };
     await db.box.upsert({ where: { id }, create: { id, ...data }, update: data });
   }
   for (const kit of kits) {
-    const data = { ownerId: null, boxTypeId: kit.box_type_id!, title: kit.title!, createdAt: fromUnix(kit.creation_date!) };
+    const data = {
+      ownerId: ownerOf(kit.owner_id),
+      boxTypeId: kit.box_type_id!,
+      title: kit.title!,
+      createdAt: fromUnix(kit.creation_date!),
+    };
     await db.kit.upsert({ where: { id: kit.id! }, create: { id: kit.id!, ...data }, update: data });
   }
   await db.keycap.createMany({
@@ -59,7 +75,7 @@ export async function seedKeyboards(db: KeyboardsDb): Promise<void> {
   for (const row of readCsv('keyboards/keyboards.csv')) {
     const id = stableUuid(`keyboard:${row.file_name}`);
     const data = {
-      ownerId: null,
+      ownerId: ownerOf(row.owner_id),
       title: row.title!,
       boxTypeId: row.box_type_id!,
       switchId: row.switch_type_id!,

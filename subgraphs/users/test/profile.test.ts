@@ -1,8 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUTH_FIELDS, cookiesOf, cookieValue, startStack, type AuthResult, type Stack } from '@keylab/testing';
-import { importLegacyUsers, ORIGINAL_ADMIN_ID, type LegacyUserRow } from '@keylab/users-subgraph';
 
 let stack: Stack;
 const made: string[] = [];
@@ -180,35 +177,5 @@ describe('email change', () => {
     );
     expect(response.errors).toBeUndefined();
     expect((await stack.mailbox.next(taken.email)).code).toBeUndefined();
-  });
-});
-
-describe('an account imported from the original KeyLab', () => {
-  it('signs in with its legacy password, is upgraded to Argon2id, keeps the admin role, and the import is idempotent', async () => {
-    await stack.users.db.user.deleteMany({ where: { id: ORIGINAL_ADMIN_ID } });
-    const rows = parse(readFileSync(new URL('../../../data/keylab-original/users/users.csv', import.meta.url)), {
-      columns: true,
-      trim: true,
-    }) as LegacyUserRow[];
-    try {
-      expect(await importLegacyUsers(stack.users.db, rows)).toEqual({ created: 1, unchanged: 0, conflicts: [] });
-      expect(await importLegacyUsers(stack.users.db, rows)).toEqual({ created: 0, unchanged: 1, conflicts: [] });
-
-      expect((await signIn('admin@keyboard.ru', '111111112')).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-      const first = await signIn('admin@keyboard.ru', '11111111');
-      expect(first.errors).toBeUndefined();
-      expect(first.data?.signIn.user).toMatchObject({ id: ORIGINAL_ADMIN_ID, nickname: 'admin1', roles: ['admin', 'user'] });
-      const stored = await stack.users.db.user.findUniqueOrThrow({ where: { id: ORIGINAL_ADMIN_ID } });
-      expect(stored.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
-      expect(stored.legacyHash).toBeNull();
-      expect((await signIn('admin@keyboard.ru', '11111111')).errors).toBeUndefined();
-
-      // The admin token is accepted by the other subgraphs: keyboards (me.keyboards) and stats (admin only).
-      const token = first.data!.signIn.accessToken;
-      const crossing = await stack.graphql('{ me { nickname keyboards { totalCount } } activityKinds { tag } }', { token });
-      expect(crossing.errors).toBeUndefined();
-    } finally {
-      await stack.users.db.user.deleteMany({ where: { id: ORIGINAL_ADMIN_ID } });
-    }
   });
 });
