@@ -22,8 +22,10 @@ COPY workers/email/package.json workers/email/
 COPY packages/auth/package.json packages/auth/
 COPY packages/config/package.json packages/config/
 COPY packages/errors/package.json packages/errors/
+COPY packages/files/package.json packages/files/
 COPY packages/logger/package.json packages/logger/
 COPY packages/messaging/package.json packages/messaging/
+COPY packages/models/package.json packages/models/
 COPY packages/redis/package.json packages/redis/
 COPY packages/server/package.json packages/server/
 COPY packages/testing/package.json packages/testing/

@@ -10,6 +10,9 @@ import { keyboardsSettings } from '@keylab/keyboards-subgraph';
 import { statsSettings } from '@keylab/stats-subgraph';
 import { emailSettings } from '@keylab/email-worker';
 
+/** URLs a browser opens (file links), not service-to-service addresses: they name the gateway's public origin. */
+const BROWSER_FACING_URLS = new Set(['FILES_PUBLIC_URL']);
+
 const ROOT = new URL('../', import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, ROOT), 'utf8');
 
@@ -87,13 +90,13 @@ function interpolated(value: string): string {
 /** True when the value is only a reference to a host variable, with an empty default at most. */
 const onlyFromHost = (value: string) => /^\$\{[A-Za-z_][A-Za-z0-9_]*(:?-)?\}$|^\$[A-Za-z_][A-Za-z0-9_]*$/.test(value);
 
-function publishedPorts(service: ComposeService): { hostIp: string | undefined; target: number }[] {
+function publishedPorts(service: ComposeService): { hostIp: string | undefined; published: number; target: number }[] {
   return (service.ports ?? []).map((port) => {
-    if (typeof port === 'object') return { hostIp: port.host_ip, target: Number(port.target) };
+    if (typeof port === 'object') return { hostIp: port.host_ip, published: Number(port.published), target: Number(port.target) };
     const parts = String(port)
       .replace(/\/(tcp|udp)$/, '')
       .split(':');
-    return { hostIp: parts.length === 3 ? parts[0] : undefined, target: Number(parts.at(-1)) };
+    return { hostIp: parts.length === 3 ? parts[0] : undefined, published: Number(parts.at(-2)), target: Number(parts.at(-1)) };
   });
 }
 
@@ -167,12 +170,23 @@ describe('docker-compose.yml', () => {
 
   it.each(serviceNames)('%s: every URL setting points at a compose service, on a port it listens on', (name) => {
     const env = environment(services[name]!);
-    const urls = Object.entries(env).filter(([key]) => key.endsWith('_URL'));
+    const urls = Object.entries(env).filter(([key]) => key.endsWith('_URL') && !BROWSER_FACING_URLS.has(key));
     for (const [key, raw] of urls) {
       const url = new URL(interpolated(raw));
       expect(serviceNames, `${name}: ${key} points at ${url.hostname}, which is not a compose service`).toContain(url.hostname);
       const port = Number(url.port || DEFAULT_PORTS[url.protocol]);
       expect(listeningPorts(url.hostname), `${name}: ${key} uses port ${port} of ${url.hostname}`).toContain(port);
+    }
+  });
+
+  it('gives browser-facing URLs the gateway as published on localhost', () => {
+    const gatewayPorts = publishedPorts(services.gateway!).map((port) => Number(port.published));
+    for (const name of serviceNames) {
+      for (const [key, raw] of Object.entries(environment(services[name]!)).filter(([key]) => BROWSER_FACING_URLS.has(key))) {
+        const url = new URL(interpolated(raw));
+        expect(url.hostname, `${name}: ${key}`).toBe('localhost');
+        expect(gatewayPorts, `${name}: ${key} is not the gateway's published port`).toContain(Number(url.port));
+      }
     }
   });
 

@@ -19,6 +19,7 @@ import {
 import { sandboxEnabled, subgraphUrls, type GatewayConfig } from './config';
 import { gatewayContext, type GatewayContext } from './context';
 import { ForwardingDataSource } from './data-source';
+import { fileProxy } from './file-proxy';
 
 async function subgraphReady(graphqlUrl: string): Promise<void> {
   const response = await fetch(new URL('/ready', graphqlUrl), { signal: AbortSignal.timeout(2_000) });
@@ -63,6 +64,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const checks: ReadinessChecks = Object.fromEntries(Object.entries(urls).map(([name, url]) => [name, () => subgraphReady(url)]));
   mountHealth(app, 'gateway', checks);
   app.get('/', (_req, res) => res.redirect('/graphql'));
+  const files = fileProxy(urls.keyboards!, logger);
+  app.use(['/files', '/uploads'], cors({ origin: config.CORS_ORIGINS, credentials: true, maxAge: 600 }), files);
   app.use(
     '/graphql',
     cors({ origin: config.CORS_ORIGINS, credentials: true, maxAge: 600 }),

@@ -113,6 +113,10 @@ export const messages = {
     en: 'There is no default keycap kit for this box type to copy.',
     ru: 'Для этого типа бокса нет стандартного набора кейкапов для копирования.',
   },
+  'input.upload': {
+    en: 'is not an upload of yours of kind {kind} (upload it first to /uploads/{kind})',
+    ru: 'не является вашей загрузкой вида {kind} (сначала загрузите файл в /uploads/{kind})',
+  },
   notFound: {
     en: 'Nothing was found with this id.',
     ru: 'По этому идентификатору ничего не найдено.',

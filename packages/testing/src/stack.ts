@@ -1,3 +1,5 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { parseConfig } from '@keylab/config';
 import { gatewaySettings, startGateway } from '@keylab/gateway';
 import { startKeyboardsService, keyboardsSettings, type KeyboardsService } from '@keylab/keyboards-subgraph';
@@ -105,10 +107,12 @@ export async function startStack({ env = {}, usersEnv = {}, logger = silent, ema
       )
     : null;
   const jwks = `${users.url}${JWKS_PATH}`;
+  const filesDir = mkdtempSync(`${tmpdir()}/keylab-files-`);
   const [keyboards, stats] = await Promise.all([
     startKeyboardsService(
       parseConfig(keyboardsSettings, {
         CACHE_PREFIX: `test-${crypto.randomUUID()}`,
+        FILES_DIR: filesDir,
         ...common,
         DATABASE_URL: TEST_DATABASES.keyboards,
         JWKS_URL: jwks,
@@ -168,6 +172,7 @@ export async function startStack({ env = {}, usersEnv = {}, logger = silent, ema
       }
       await users.broker.channel.deleteExchange(topology.exchange).catch(() => undefined);
       await users.close();
+      rmSync(filesDir, { recursive: true, force: true });
     },
   };
 }

@@ -4,6 +4,16 @@ export const keyboardsSettings = subgraphSettings('keylab_keyboards', 4002).exte
   SANDBOX: setting.bool(true),
   /** Prefix of the list cache in Redis (one installation's cache never meets another's). */
   CACHE_PREFIX: z.string().min(1).default('keyboards'),
+  /** Where model, preview and sound files are kept: a folder (fs) or an S3-compatible bucket (s3). */
+  FILES_DRIVER: z.enum(['fs', 's3']).default('fs'),
+  FILES_DIR: z.string().default('.data/files'),
+  S3_BUCKET: z.string().optional(),
+  S3_REGION: z.string().default('us-east-1'),
+  S3_ENDPOINT: z.string().optional(),
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  /** The public origin file URLs start with: the gateway, which streams /files/* from this service. */
+  FILES_PUBLIC_URL: setting.url('http://localhost:4000'),
 });
 
 export type KeyboardsConfig = z.infer<typeof keyboardsSettings>;

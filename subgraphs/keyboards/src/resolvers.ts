@@ -12,13 +12,17 @@ import {
   listItemsOf,
   listKeycaps,
   listSwitches,
+  replaceFiles,
+  replaceKeycapModel,
   type CreateInput,
+  type ReplaceFilesInput,
   type ItemKind,
   type ListArgs,
 } from './domain/catalogue';
 import type { EmitActivity } from './domain/activity';
 import type { ListCache } from './domain/cache';
 import { deleteItem, isUuid, renameItem } from './domain/items';
+import { fileUrl } from './files';
 import type { PageArgs } from './domain/pagination';
 
 /** Loads rows by id in one query per batch, in the order asked. */
@@ -34,6 +38,7 @@ export function loaders(db: KeyboardsDb) {
   return {
     boxType: byIdLoader((ids) => db.boxType.findMany({ where: { id: { in: ids } } })),
     switch: byIdLoader((ids) => db.switch.findMany({ where: { id: { in: ids } } })),
+    file: byIdLoader((ids) => db.storedFile.findMany({ where: { id: { in: ids } } })),
   };
 }
 
@@ -42,13 +47,24 @@ export interface KeyboardsContext extends RequestContext {
   loaders: ReturnType<typeof loaders>;
   cache: ListCache;
   emit: EmitActivity;
+  filesPublicUrl: string;
 }
+
+/** A file reference field: the stored file with its metadata, loaded in batches. */
+const file =
+  (column: 'modelId' | 'previewId' | 'soundId') =>
+  (row: Partial<Record<typeof column, string | null>>, _: unknown, ctx: KeyboardsContext) => {
+    const id = row[column];
+    return id ? ctx.loaders.file.load(id) : null;
+  };
+const modelAndPreview = { model: file('modelId'), preview: file('previewId') };
 
 type Row = { id: string; ownerId: string | null; boxTypeId: string };
 type Input<T> = { input: T };
 
 /** Fields every catalogue item shares. */
 const itemFields = {
+  ...modelAndPreview,
   boxType: (row: Row, _: unknown, ctx: KeyboardsContext) => ctx.loaders.boxType.load(row.boxTypeId),
   owner: (row: Row) => (row.ownerId ? { __typename: 'User', id: row.ownerId } : null),
   isDefault: (row: Row) => row.ownerId === null,
@@ -82,6 +98,11 @@ const rename =
   async (_: unknown, { input }: Input<{ id: string; title: string }>, ctx: KeyboardsContext) => ({
     [kind]: await changed(ctx, kind, await renameItem(delegates(ctx.db)[kind], ctx.locale, ctx.viewer, input.id, input.title)),
   });
+const replace =
+  (kind: ItemKind) =>
+  async (_: unknown, { input }: Input<ReplaceFilesInput>, ctx: KeyboardsContext) => ({
+    [kind]: await changed(ctx, kind, await replaceFiles(ctx.db, kind, ctx.locale, ctx.viewer, input)),
+  });
 const remove =
   (kind: ItemKind) =>
   async (_: unknown, { input }: Input<{ id: string }>, ctx: KeyboardsContext) => ({
@@ -110,16 +131,28 @@ export const resolvers = {
       box: await changed(ctx, 'box', await createBox(ctx.db, ctx.locale, ctx.viewer, input)),
     }),
     renameBox: rename('box'),
+    replaceBoxFiles: replace('box'),
     deleteBox: remove('box'),
     createKit: async (_: unknown, { input }: Input<CreateInput>, ctx: KeyboardsContext) => ({
       kit: await changed(ctx, 'kit', await createKit(ctx.db, ctx.locale, ctx.viewer, input)),
     }),
     renameKit: rename('kit'),
+    replaceKitPreview: replace('kit'),
+    replaceKeycapModel: async (
+      _: unknown,
+      { input }: Input<{ keycapId: string; modelUploadId: string }>,
+      ctx: KeyboardsContext,
+    ) => {
+      const keycap = await replaceKeycapModel(ctx.db, ctx.locale, ctx.viewer, input);
+      ctx.emit(ctx, 'edit_keycap', keycap.id);
+      return { keycap };
+    },
     deleteKit: remove('kit'),
     createKeyboard: async (_: unknown, { input }: Input<CreateInput & { switchId: string }>, ctx: KeyboardsContext) => ({
       keyboard: await changed(ctx, 'keyboard', await createKeyboard(ctx.db, ctx.locale, ctx.viewer, input)),
     }),
     renameKeyboard: rename('keyboard'),
+    replaceKeyboardFiles: replace('keyboard'),
     deleteKeyboard: remove('keyboard'),
   },
   Box: { ...itemFields, __resolveReference: (ref: { id: string }, ctx: KeyboardsContext) => getItem(ctx.db, 'box', ref.id) },
@@ -136,8 +169,20 @@ export const resolvers = {
     __resolveReference: (ref: { id: string }, ctx: KeyboardsContext) => getItem(ctx.db, 'keyboard', ref.id),
     switch: (row: { switchId: string }, _: unknown, ctx: KeyboardsContext) => ctx.loaders.switch.load(row.switchId),
   },
+  Keycap: { model: file('modelId') },
+  FileInfo: {
+    url: (row: { storageKey: string }, _: unknown, ctx: KeyboardsContext) => fileUrl(ctx.filesPublicUrl, row.storageKey),
+    model: (row: { vertexCount: number | null; triangleCount: number | null; boundingBox: unknown }) =>
+      row.vertexCount === null
+        ? null
+        : { vertexCount: row.vertexCount, triangleCount: row.triangleCount, boundingBox: row.boundingBox },
+  },
   BoxType: { __resolveReference: (ref: { id: string }, ctx: KeyboardsContext) => ctx.loaders.boxType.load(ref.id) },
-  Switch: { __resolveReference: (ref: { id: string }, ctx: KeyboardsContext) => ctx.loaders.switch.load(ref.id) },
+  Switch: {
+    __resolveReference: (ref: { id: string }, ctx: KeyboardsContext) => ctx.loaders.switch.load(ref.id),
+    ...modelAndPreview,
+    sound: file('soundId'),
+  },
   User: {
     __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
     keyboards: ofUser('keyboard'),

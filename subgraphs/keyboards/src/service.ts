@@ -1,14 +1,17 @@
 import { createAccessTokenVerifier } from '@keylab/auth';
 import type { Logger } from '@keylab/logger';
 import { connectBackingServices, loadTypeDefs, startSubgraph, type BackingServices, type RunningServer } from '@keylab/server';
+import type { FileStorage } from '@keylab/files';
 import type { KeyboardsConfig } from './config';
 import { createKeyboardsDb, type KeyboardsDb } from './db/client';
 import { activityPublisher, assertStatsEventsTopology } from './domain/activity';
 import { listCache } from './domain/cache';
+import { fileStorage, mountFileRoutes } from './files';
 import { loaders, resolvers, type KeyboardsContext } from './resolvers';
 
 export interface KeyboardsService extends RunningServer, Pick<BackingServices, 'redis' | 'broker'> {
   db: KeyboardsDb;
+  storage: FileStorage;
 }
 
 export async function startKeyboardsService(config: KeyboardsConfig, logger: Logger): Promise<KeyboardsService> {
@@ -16,24 +19,28 @@ export async function startKeyboardsService(config: KeyboardsConfig, logger: Log
   const backing = connectBackingServices('keyboards', config, db, logger, assertStatsEventsTopology);
   const cache = listCache(backing.redis, logger, config.CACHE_PREFIX);
   const emit = activityPublisher(backing.broker, logger);
+  const storage = fileStorage(config);
+  const verifyAccessToken = createAccessTokenVerifier({
+    jwks: config.JWKS_URL,
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+  });
   const server = await startSubgraph<KeyboardsContext>({
     name: 'keyboards',
     typeDefs: loadTypeDefs(new URL('./schema.graphql', import.meta.url)),
     resolvers,
     port: config.PORT,
     logger,
-    verifyAccessToken: createAccessTokenVerifier({
-      jwks: config.JWKS_URL,
-      issuer: config.JWT_ISSUER,
-      audience: config.JWT_AUDIENCE,
-    }),
+    verifyAccessToken,
     sandbox: config.SANDBOX,
     checks: backing.checks,
-    extendContext: (base) => ({ ...base, db, loaders: loaders(db), cache, emit }),
+    extendContext: (base) => ({ ...base, db, loaders: loaders(db), cache, emit, filesPublicUrl: config.FILES_PUBLIC_URL }),
+    routes: (app) => mountFileRoutes(app, db, storage, verifyAccessToken),
   });
   return {
     ...server,
     db,
+    storage,
     redis: backing.redis,
     broker: backing.broker,
     async close() {

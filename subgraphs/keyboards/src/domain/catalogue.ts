@@ -1,9 +1,11 @@
 import type { Viewer } from '@keylab/auth';
 import { errors, type Locale } from '@keylab/errors';
 import type { KeyboardsDb } from '../db/client';
+import { uploadToAttach } from '../files';
 import {
   isUuid,
   itemById,
+  itemToChange,
   newItemOwner,
   ownerFilter,
   pageOfItems,
@@ -75,13 +77,30 @@ export interface CreateInput {
   title: string;
   boxTypeId: string;
   asDefault?: boolean | null;
+  modelUploadId?: string | null;
+  previewUploadId?: string | null;
+}
+
+/** Upload ids of the input resolved to stored files the viewer may attach (BAD_USER_INPUT otherwise). */
+async function attachments(
+  db: KeyboardsDb,
+  locale: Locale,
+  viewer: Viewer | null,
+  input: { modelUploadId?: string | null; previewUploadId?: string | null },
+) {
+  if (!viewer) throw errors.unauthenticated(locale);
+  return {
+    modelId: await uploadToAttach(db, locale, viewer, 'modelUploadId', input.modelUploadId, 'model'),
+    previewId: await uploadToAttach(db, locale, viewer, 'previewUploadId', input.previewUploadId, 'preview'),
+  };
 }
 
 export async function createBox(db: KeyboardsDb, locale: Locale, viewer: Viewer | null, input: CreateInput) {
   const ownerId = newItemOwner(locale, viewer, input.asDefault);
   const title = validTitle(locale, input.title);
   const boxTypeId = await existing(locale, 'boxTypeId', input.boxTypeId, (id) => db.boxType.findUnique({ where: { id } }));
-  return withUniqueTitle(locale, () => db.box.create({ data: { ownerId, title, boxTypeId } }));
+  const files = await attachments(db, locale, viewer, input);
+  return withUniqueTitle(locale, () => db.box.create({ data: { ownerId, title, boxTypeId, ...files } }));
 }
 
 export async function createKeyboard(
@@ -94,7 +113,8 @@ export async function createKeyboard(
   const title = validTitle(locale, input.title);
   const boxTypeId = await existing(locale, 'boxTypeId', input.boxTypeId, (id) => db.boxType.findUnique({ where: { id } }));
   const switchId = await existing(locale, 'switchId', input.switchId, (id) => db.switch.findUnique({ where: { id } }));
-  return withUniqueTitle(locale, () => db.keyboard.create({ data: { ownerId, title, boxTypeId, switchId } }));
+  const files = await attachments(db, locale, viewer, input);
+  return withUniqueTitle(locale, () => db.keyboard.create({ data: { ownerId, title, boxTypeId, switchId, ...files } }));
 }
 
 /** A new kit gets a copy of every keycap of the default kit of its box type, as the original did. */
@@ -108,13 +128,14 @@ export async function createKit(db: KeyboardsDb, locale: Locale, viewer: Viewer 
     include: { keycaps: true },
   });
   if (!template && ownerId !== null) throw errors.badField(locale, 'boxTypeId', 'catalogue.noDefaultKit');
+  const { previewId } = await attachments(db, locale, viewer, { previewUploadId: input.previewUploadId });
   return withUniqueTitle(locale, () =>
     db.kit.create({
       data: {
         ownerId,
         title,
         boxTypeId,
-        previewId: template?.previewId,
+        previewId: previewId ?? template?.previewId,
         keycaps: { create: (template?.keycaps ?? []).map(({ title, fileName, modelId }) => ({ title, fileName, modelId })) },
       },
     }),
@@ -135,4 +156,43 @@ export async function listKeycaps(db: KeyboardsDb, kitId: string, args: PageArgs
     db.keycap.count({ where: { kitId } }),
   ]);
   return toConnection(rows, size, totalCount, keycapOrder);
+}
+
+export interface ReplaceFilesInput {
+  id: string;
+  modelUploadId?: string | null;
+  previewUploadId?: string | null;
+}
+
+/** Attaches new uploads to an item the viewer may change; files not named stay as they are. */
+export async function replaceFiles(
+  db: KeyboardsDb,
+  kind: ItemKind,
+  locale: Locale,
+  viewer: Viewer | null,
+  input: ReplaceFilesInput,
+) {
+  const delegate = delegates(db)[kind];
+  const item = await itemToChange(delegate, locale, viewer, input.id);
+  const files = await attachments(db, locale, viewer, kind === 'kit' ? { previewUploadId: input.previewUploadId } : input);
+  const data = Object.fromEntries(Object.entries(files).filter(([, id]) => id !== undefined));
+  return Object.keys(data).length ? delegate.update({ where: { id: item.id }, data }) : item;
+}
+
+/** A new model for one keycap; only the owner of its kit (or an administrator, for default kits) may. */
+export async function replaceKeycapModel(
+  db: KeyboardsDb,
+  locale: Locale,
+  viewer: Viewer | null,
+  input: { keycapId: string; modelUploadId: string },
+) {
+  const keycapId = validId(locale, 'keycapId', input.keycapId);
+  const keycap = await db.keycap.findUnique({ where: { id: keycapId } });
+  if (!keycap) {
+    if (!viewer) throw errors.unauthenticated(locale);
+    throw errors.notFound(locale);
+  }
+  await itemToChange(delegates(db).kit, locale, viewer, keycap.kitId);
+  const { modelId } = await attachments(db, locale, viewer, { modelUploadId: input.modelUploadId });
+  return db.keycap.update({ where: { id: keycap.id }, data: { modelId } });
 }

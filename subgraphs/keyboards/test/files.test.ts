@@ -1,0 +1,157 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateCatalogueAssets } from '@keylab/models';
+import { startStack, type Stack, type TestUser } from '@keylab/testing';
+
+let stack: Stack;
+let alice: TestUser;
+let bob: TestUser;
+let origin: string;
+let glb: Uint8Array;
+let webp: Uint8Array;
+let boxTypeId: string;
+
+beforeAll(async () => {
+  stack = await startStack();
+  [alice, bob] = await Promise.all([stack.createUser(), stack.createUser()]);
+  origin = new URL(stack.gatewayUrl).origin;
+  const assets = await generateCatalogueAssets({ seed: 7 });
+  glb = assets.switches['MX Blue']!.glb;
+  webp = assets.switches['MX Blue']!.preview;
+  boxTypeId = (await stack.keyboards.db.boxType.findFirstOrThrow({ where: { title: '60%' } })).id;
+});
+
+afterAll(async () => {
+  const owners = [alice?.id, bob?.id].filter(Boolean);
+  await stack.keyboards.db.box.deleteMany({ where: { ownerId: { in: owners } } });
+  await stack.keyboards.db.storedFile.deleteMany({ where: { ownerId: { in: owners } } });
+  await stack?.close();
+});
+
+async function upload(kind: string, body: Uint8Array, contentType: string, token?: string, language = 'en') {
+  const response = await fetch(`${origin}/uploads/${kind}`, {
+    method: 'POST',
+    headers: { 'content-type': contentType, 'accept-language': language, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body,
+  });
+  return {
+    status: response.status,
+    body: (await response.json()) as Record<string, unknown> & { uploadId?: string; error?: { reason: string; message: string } },
+  };
+}
+
+/** A file URL names the configured public origin; in the test the gateway is on a free port. */
+const viaGateway = (url: string) => `${origin}${new URL(url).pathname}`;
+
+describe('files through the gateway', () => {
+  it('uploads a model and a preview, attaches them to a new box, and serves them with type, ETag, Range and immutable caching', async () => {
+    const model = await upload('model', glb, 'model/gltf-binary', alice.token);
+    expect(model.status).toBe(201);
+    expect(model.body).toMatchObject({ contentType: 'model/gltf-binary', byteSize: glb.byteLength });
+    const preview = await upload('preview', webp, 'image/webp', alice.token);
+    expect(preview.status).toBe(201);
+
+    const created = await stack.graphql<{
+      createBox: {
+        box: {
+          model: {
+            url: string;
+            contentType: string;
+            byteSize: number;
+            sha256: string;
+            model: { vertexCount: number; triangleCount: number; boundingBox: { min: number[] } };
+          };
+          preview: { url: string; contentType: string };
+        };
+      };
+    }>(
+      `mutation ($input: CreateBoxInput!) { createBox(input: $input) { box {
+        model { url contentType byteSize sha256 model { vertexCount triangleCount boundingBox { min max } } }
+        preview { url contentType } } } }`,
+      {
+        variables: {
+          input: {
+            title: 'Box with files',
+            boxTypeId,
+            modelUploadId: model.body.uploadId,
+            previewUploadId: preview.body.uploadId,
+          },
+        },
+        token: alice.token,
+      },
+    );
+    expect(created.errors).toBeUndefined();
+    const box = created.data!.createBox.box;
+    expect(box.model).toMatchObject({ contentType: 'model/gltf-binary', byteSize: glb.byteLength });
+    expect(box.model.model.vertexCount).toBeGreaterThan(0);
+    expect(box.model.model.triangleCount).toBeGreaterThan(0);
+    expect(box.model.model.boundingBox.min).toHaveLength(3);
+    expect(box.preview.contentType).toBe('image/webp');
+
+    const download = await fetch(viaGateway(box.model.url));
+    expect(download.status).toBe(200);
+    expect(download.headers.get('content-type')).toBe('model/gltf-binary');
+    expect(download.headers.get('cache-control')).toMatch(/immutable/);
+    const etag = download.headers.get('etag')!;
+    expect(etag).toContain(box.model.sha256);
+    expect(Buffer.from(await download.arrayBuffer()).equals(Buffer.from(glb))).toBe(true);
+
+    const again = await fetch(viaGateway(box.model.url), { headers: { 'if-none-match': etag } });
+    expect(again.status).toBe(304);
+    const part = await fetch(viaGateway(box.model.url), { headers: { range: 'bytes=0-11' } });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toBe(`bytes 0-11/${glb.byteLength}`);
+    expect(
+      Buffer.from(await part.arrayBuffer())
+        .subarray(0, 4)
+        .toString(),
+    ).toBe('glTF');
+  });
+
+  it('refuses an anonymous upload, a file that is not what it claims, and stores nothing', async () => {
+    const before = await stack.keyboards.db.storedFile.count();
+    expect((await upload('model', glb, 'model/gltf-binary')).status).toBe(401);
+    const fake = await upload('model', Buffer.from('not a model at all, just text'), 'model/gltf-binary', alice.token, 'ru');
+    expect(fake.status).toBe(400);
+    expect(fake.body.error).toMatchObject({ reason: 'not_glb' });
+    expect(fake.body.error!.message).toMatch(/[а-я]/);
+    const truncated = await upload('model', glb.subarray(0, 100), 'model/gltf-binary', alice.token);
+    expect(truncated.status).toBe(400);
+    expect((await upload('sound', webp, 'audio/mpeg', alice.token)).status).toBe(400);
+    expect(await stack.keyboards.db.storedFile.count()).toBe(before);
+  });
+
+  it('will not attach someone else’s upload or an upload of the wrong kind', async () => {
+    const bobs = await upload('model', glb, 'model/gltf-binary', bob.token);
+    const preview = await upload('preview', webp, 'image/webp', alice.token);
+    const create = (input: Record<string, unknown>) =>
+      stack.graphql('mutation ($input: CreateBoxInput!) { createBox(input: $input) { box { id } } }', {
+        variables: { input: { title: `Borrowed ${crypto.randomUUID().slice(0, 6)}`, boxTypeId, ...input } },
+        token: alice.token,
+      });
+    expect((await create({ modelUploadId: bobs.body.uploadId })).errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'modelUploadId',
+    });
+    expect((await create({ modelUploadId: preview.body.uploadId })).errors?.[0]?.extensions?.field).toBe('modelUploadId');
+  });
+
+  it('replaces the model of one keycap of my kit, and refuses someone else', async () => {
+    const kit = await stack.graphql<{ createKit: { kit: { id: string; keycaps: { nodes: { id: string }[] } } } }>(
+      'mutation ($t: ID!) { createKit(input: { title: "Kit for files", boxTypeId: $t }) { kit { id keycaps(first: 1) { nodes { id } } } } }',
+      { variables: { t: boxTypeId }, token: alice.token },
+    );
+    const keycapId = kit.data!.createKit.kit.keycaps.nodes[0]!.id;
+    const mine = await upload('model', glb, 'model/gltf-binary', alice.token);
+    const replace = (token: string, modelUploadId: string) =>
+      stack.graphql<{ replaceKeycapModel: { keycap: { model: { sha256: string } } } }>(
+        'mutation ($i: ReplaceKeycapModelInput!) { replaceKeycapModel(input: $i) { keycap { model { sha256 } } } }',
+        { variables: { i: { keycapId, modelUploadId } }, token },
+      );
+    const bobs = await upload('model', glb, 'model/gltf-binary', bob.token);
+    expect((await replace(bob.token, bobs.body.uploadId!)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const replaced = await replace(alice.token, mine.body.uploadId!);
+    expect(replaced.errors).toBeUndefined();
+    expect(replaced.data?.replaceKeycapModel.keycap.model.sha256).toBe(mine.body.sha256);
+    await stack.keyboards.db.kit.delete({ where: { id: kit.data!.createKit.kit.id } });
+  });
+});
