@@ -1,4 +1,12 @@
-import { createKeyboardsDb, seedKeyboards } from '@keylab/keyboards-subgraph/seed';
+import { parseConfig } from '@keylab/config';
+import { TEST_FILES_DIR } from '@keylab/testing/databases';
+import {
+  createKeyboardsDb,
+  fileStorage,
+  keyboardsSettings,
+  seedCatalogueFiles,
+  seedKeyboards,
+} from '@keylab/keyboards-subgraph/seed';
 import { createStatsDb, seedStats } from '@keylab/stats-subgraph/seed';
 import { createUsersDb, seedUsers, type SeedOptions } from '@keylab/users-subgraph/seed';
 import { ensureDatabase } from './postgres';
@@ -18,7 +26,12 @@ async function seed(service: DataService, url: string, test: boolean): Promise<P
     return seedUsers(db, test ? {} : adminSeed()).finally(() => db.$disconnect());
   } else if (service.name === 'keyboards') {
     const db = createKeyboardsDb(url);
-    await seedKeyboards(db).finally(() => db.$disconnect());
+    const storage = fileStorage(
+      parseConfig(keyboardsSettings, test ? { ...process.env, FILES_DIR: TEST_FILES_DIR } : process.env),
+    );
+    await seedKeyboards(db)
+      .then(() => seedCatalogueFiles(db, storage))
+      .finally(() => db.$disconnect());
   } else {
     const db = createStatsDb(url);
     await seedStats(db).finally(() => db.$disconnect());

@@ -1,4 +1,4 @@
-export { TEST_DATABASES } from './databases';
+export { TEST_DATABASES, TEST_FILES_DIR } from './databases';
 export {
   startStack,
   postGraphQL,

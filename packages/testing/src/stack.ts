@@ -1,5 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { parseConfig } from '@keylab/config';
 import { gatewaySettings, startGateway } from '@keylab/gateway';
 import { startKeyboardsService, keyboardsSettings, type KeyboardsService } from '@keylab/keyboards-subgraph';
@@ -8,7 +6,7 @@ import { startStatsService, statsSettings, type StatsService } from '@keylab/sta
 import { JWKS_PATH, openSession, startUsersService, usersSettings, type UsersService } from '@keylab/users-subgraph';
 import { emailSettings, startEmailWorker } from '@keylab/email-worker';
 import { emailTopology } from '@keylab/messaging';
-import { TEST_DATABASES } from './databases';
+import { TEST_DATABASES, TEST_FILES_DIR } from './databases';
 import { startMailbox, type Mailbox } from './mailbox';
 
 process.env.APOLLO_TELEMETRY_DISABLED = '1';
@@ -107,12 +105,11 @@ export async function startStack({ env = {}, usersEnv = {}, logger = silent, ema
       )
     : null;
   const jwks = `${users.url}${JWKS_PATH}`;
-  const filesDir = mkdtempSync(`${tmpdir()}/keylab-files-`);
   const [keyboards, stats] = await Promise.all([
     startKeyboardsService(
       parseConfig(keyboardsSettings, {
         CACHE_PREFIX: `test-${crypto.randomUUID()}`,
-        FILES_DIR: filesDir,
+        FILES_DIR: TEST_FILES_DIR,
         ...common,
         DATABASE_URL: TEST_DATABASES.keyboards,
         JWKS_URL: jwks,
@@ -172,7 +169,6 @@ export async function startStack({ env = {}, usersEnv = {}, logger = silent, ema
       }
       await users.broker.channel.deleteExchange(topology.exchange).catch(() => undefined);
       await users.close();
-      rmSync(filesDir, { recursive: true, force: true });
     },
   };
 }

@@ -6,7 +6,8 @@ export const keyboardsSettings = subgraphSettings('keylab_keyboards', 4002).exte
   CACHE_PREFIX: z.string().min(1).default('keyboards'),
   /** Where model, preview and sound files are kept: a folder (fs) or an S3-compatible bucket (s3). */
   FILES_DRIVER: z.enum(['fs', 's3']).default('fs'),
-  FILES_DIR: z.string().default('.data/files'),
+  /** Default: .data/files at the repository root, wherever the process starts. */
+  FILES_DIR: z.string().default(new URL('../../../.data/files', import.meta.url).pathname),
   S3_BUCKET: z.string().optional(),
   S3_REGION: z.string().default('us-east-1'),
   S3_ENDPOINT: z.string().optional(),

@@ -1,2 +1,5 @@
 export { createKeyboardsDb } from './db/client';
 export { seedKeyboards } from './seed';
+export { seedCatalogueFiles } from './seed-assets';
+export { fileStorage } from './files';
+export { keyboardsSettings } from './config';

@@ -155,3 +155,48 @@ describe('files through the gateway', () => {
     await stack.keyboards.db.kit.delete({ where: { id: kit.data!.createKit.kit.id } });
   });
 });
+
+describe('the default catalogue', () => {
+  it('has generated, valid files for every switch, box, kit, keycap and keyboard, downloadable through the gateway', async () => {
+    const { data, errors } = await stack.graphql<{
+      switches: {
+        nodes: {
+          title: string;
+          model: { url: string; model: { triangleCount: number } };
+          sound: { url: string; contentType: string };
+          preview: { contentType: string };
+        }[];
+      };
+      boxes: { nodes: { model: { url: string } | null; preview: { url: string } | null }[] };
+      kits: {
+        nodes: {
+          preview: { url: string } | null;
+          keycaps: { totalCount: number; nodes: { model: { contentType: string } | null }[] };
+        }[];
+      };
+      keyboards: { nodes: { model: { model: { vertexCount: number } } | null; preview: { url: string } | null }[] };
+    }>(`{
+      switches { nodes { title model { url model { triangleCount } } sound { url contentType } preview { contentType } } }
+      boxes { nodes { model { url } preview { url } } }
+      kits { nodes { preview { url } keycaps(first: 100) { totalCount nodes { model { contentType } } } } }
+      keyboards { nodes { model { model { vertexCount } } preview { url } } }
+    }`);
+    expect(errors).toBeUndefined();
+    for (const item of data!.switches.nodes) {
+      expect(item.model.model.triangleCount, item.title).toBeGreaterThan(0);
+      expect(item.sound.contentType).toMatch(/^audio\//);
+      expect(item.preview.contentType).toBe('image/webp');
+    }
+    expect(data!.boxes.nodes.every((box) => box.model && box.preview)).toBe(true);
+    for (const kit of data!.kits.nodes) {
+      expect(kit.preview).not.toBeNull();
+      expect(kit.keycaps.nodes).toHaveLength(kit.keycaps.totalCount);
+      expect(kit.keycaps.nodes.every((keycap) => keycap.model?.contentType === 'model/gltf-binary')).toBe(true);
+    }
+    expect(data!.keyboards.nodes.every((keyboard) => keyboard.model!.model.vertexCount > 0 && keyboard.preview)).toBe(true);
+
+    const sound = await fetch(viaGateway(data!.switches.nodes[0]!.sound.url));
+    expect(sound.status).toBe(200);
+    expect(sound.headers.get('content-type')).toMatch(/^audio\//);
+  });
+});
