@@ -54,6 +54,8 @@ export interface StackOptions {
   logger?: Logger;
   /** Settings for the users subgraph only (for example an AMQP_URL through a TcpProxy). */
   usersEnv?: Record<string, string>;
+  /** Settings for the keyboards subgraph only. */
+  keyboardsEnv?: Record<string, string>;
   /** Also run the email worker, sending to an in-process SMTP server (stack.mailbox), on queues of its own. */
   email?: boolean;
 }
@@ -73,7 +75,13 @@ export async function postGraphQL<T>(url: string, query: string, options: Reques
 }
 
 /** The whole supergraph in this process, on free ports, over the test databases. */
-export async function startStack({ env = {}, usersEnv = {}, logger = silent, email = false }: StackOptions = {}): Promise<Stack> {
+export async function startStack({
+  env = {},
+  usersEnv = {},
+  keyboardsEnv = {},
+  logger = silent,
+  email = false,
+}: StackOptions = {}): Promise<Stack> {
   const common = { LOG_LEVEL: 'silent', PORT: '0', ...env };
   // Queues of this stack only: a worker of `npm start` or of another test file never takes its emails.
   const emailNames = { exchange: `test.email.${crypto.randomUUID()}`, queue: `test.email.${crypto.randomUUID()}.send` };
@@ -113,6 +121,7 @@ export async function startStack({ env = {}, usersEnv = {}, logger = silent, ema
         ...common,
         DATABASE_URL: TEST_DATABASES.keyboards,
         JWKS_URL: jwks,
+        ...keyboardsEnv,
       }),
       logger,
     ),
