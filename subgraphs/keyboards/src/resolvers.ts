@@ -70,8 +70,9 @@ const itemFields = {
   isDefault: (row: Row) => row.ownerId === null,
 };
 
+/** One item by id, cached like the lists (a change of its kind drops the cache). */
 const byId = (kind: ItemKind) => async (_: unknown, args: { id: string }, ctx: KeyboardsContext) => {
-  const item = await getItem(ctx.db, kind, args.id);
+  const item = await ctx.cache.read(kind, { id: args.id }, () => getItem(ctx.db, kind, args.id));
   if (item) ctx.emit(ctx, `see_${kind}`, item.id);
   return item;
 };

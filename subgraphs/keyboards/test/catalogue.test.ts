@@ -318,3 +318,26 @@ describe('activity events', () => {
     }
   });
 });
+
+describe('the item cache', () => {
+  it('never serves a renamed or deleted item stale', async () => {
+    const box = (await createBox(alice.token, { title: `Cached ${crypto.randomUUID().slice(0, 8)}`, boxTypeId: boxTypes['60%'] }))
+      .data!.createBox.box;
+    const read = () =>
+      stack.graphql<{ box: { title: string } | null }>('query ($id: ID!) { box(id: $id) { title } }', {
+        variables: { id: box.id },
+      });
+    expect((await read()).data?.box?.title).toBe(box.title);
+    expect((await read()).data?.box?.title).toBe(box.title);
+    await stack.graphql('mutation ($id: ID!) { renameBox(input: { id: $id, title: "Renamed in cache" }) { box { id } } }', {
+      variables: { id: box.id },
+      token: alice.token,
+    });
+    expect((await read()).data?.box?.title).toBe('Renamed in cache');
+    await stack.graphql('mutation ($id: ID!) { deleteBox(input: { id: $id }) { id } }', {
+      variables: { id: box.id },
+      token: alice.token,
+    });
+    expect((await read()).data?.box).toBeNull();
+  });
+});

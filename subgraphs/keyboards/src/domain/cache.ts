@@ -4,7 +4,7 @@ import type { Redis } from '@keylab/redis';
 const TTL_SECONDS = 300;
 
 /**
- * Read-through cache of list pages in Redis. Each kind has a generation number; every change bumps it,
+ * Read-through cache of list pages and items in Redis. Each kind has a generation number; every change bumps it,
  * so no list is ever read stale after a mutation (old entries simply expire). Redis being away only
  * costs speed: reads go to PostgreSQL.
  */
@@ -25,7 +25,7 @@ export function listCache(redis: Redis, logger: Logger, prefix = 'keyboards') {
       const generation = (await quietly(() => redis.get(generationKey(kind)))) ?? '0';
       const key = `${prefix}:list:${kind}:${generation}:${JSON.stringify(args)}`;
       const hit = await quietly(() => redis.get(key));
-      if (hit) return JSON.parse(hit) as T;
+      if (hit !== undefined && hit !== null) return JSON.parse(hit) as T;
       const value = await load();
       await quietly(() => redis.set(key, JSON.stringify(value), 'EX', TTL_SECONDS));
       return value;
