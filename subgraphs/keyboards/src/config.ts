@@ -15,6 +15,8 @@ export const keyboardsSettings = subgraphSettings('keylab_keyboards', 4002).exte
   S3_SECRET_ACCESS_KEY: z.string().optional(),
   /** The public origin file URLs start with: the gateway, which streams /files/* from this service. */
   FILES_PUBLIC_URL: setting.url('http://localhost:4000'),
+  /** Signs the expiring URLs of uploads not yet attached to an item; unset: a new secret per start. */
+  FILE_URL_SECRET: z.preprocess((value) => (value === '' ? undefined : value), z.string().min(16).optional()),
 });
 
 export type KeyboardsConfig = z.infer<typeof keyboardsSettings>;

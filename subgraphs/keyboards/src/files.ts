@@ -2,7 +2,16 @@ import type { Express } from 'express';
 import type { AccessTokenVerifier } from '@keylab/auth';
 import { bearerToken } from '@keylab/auth';
 import { errors, pickLocale, type Locale } from '@keylab/errors';
-import { createStorage, serveRouter, uploadRouter, type FileKind, type FileStorage } from '@keylab/files';
+import { randomBytes } from 'node:crypto';
+import {
+  createStorage,
+  serveRouter,
+  signUrl,
+  uploadRouter,
+  verifySignedUrl,
+  type FileKind,
+  type FileStorage,
+} from '@keylab/files';
 import type { KeyboardsConfig } from './config';
 import type { KeyboardsDb } from './db/client';
 import { isUuid } from './domain/items';
@@ -30,7 +39,13 @@ export function fileStorage(config: KeyboardsConfig): FileStorage {
  * upload of its owner; a mutation then attaches it by id. GET /files/<content key>: the stored bytes,
  * immutable and cacheable for a year (the key is the content's SHA-256).
  */
-export function mountFileRoutes(app: Express, db: KeyboardsDb, storage: FileStorage, verify: AccessTokenVerifier): void {
+export function mountFileRoutes(
+  app: Express,
+  db: KeyboardsDb,
+  storage: FileStorage,
+  verify: AccessTokenVerifier,
+  urlSecret: string,
+): void {
   app.use(
     uploadRouter({
       storage,
@@ -66,12 +81,17 @@ export function mountFileRoutes(app: Express, db: KeyboardsDb, storage: FileStor
   app.use(
     serveRouter({
       storage,
-      async resolve(_req, path) {
-        const row = await db.storedFile.findFirst({
+      async resolve(req, path) {
+        const rows = await db.storedFile.findMany({
           where: { storageKey: path },
-          select: { storageKey: true, contentType: true, sha256: true },
+          select: { contentType: true, sha256: true, ownerId: true, attachedAt: true },
         });
-        return row ? { key: row.storageKey, contentType: row.contentType, immutable: true, sha256: row.sha256 } : null;
+        const row = rows[0];
+        if (!row) return null;
+        const file = { key: path, contentType: row.contentType, sha256: row.sha256 };
+        if (rows.some((r) => r.ownerId === null || r.attachedAt !== null)) return { ...file, immutable: true };
+        // An upload nobody attached yet is private: only its signed, expiring URL serves it.
+        return verifySignedUrl(req.originalUrl, urlSecret).valid ? { ...file, immutable: false, maxAge: 60 } : null;
       },
     }),
   );
@@ -91,7 +111,26 @@ export async function uploadToAttach(
   if (!file || file.kind !== kind || (file.ownerId !== null && file.ownerId !== viewer.userId)) {
     throw errors.badInput(locale, field, 'input.upload', { kind });
   }
+  if (!file.attachedAt) await db.storedFile.update({ where: { id: file.id }, data: { attachedAt: new Date() } });
   return file.id;
 }
 
-export const fileUrl = (publicUrl: string, storageKey: string) => `${publicUrl.replace(/\/$/, '')}/files/${storageKey}`;
+export interface FileUrls {
+  /** Public for attached and default files; signed for 15 minutes for an upload not attached yet. */
+  of(file: { storageKey: string; ownerId: string | null; attachedAt: Date | string | null }): string;
+  secret: string;
+}
+
+const SIGNED_URL_TTL_MS = 15 * 60_000;
+
+export function fileUrls(publicUrl: string, secret = randomBytes(32).toString('base64url')): FileUrls {
+  const base = publicUrl.replace(/\/$/, '');
+  return {
+    secret,
+    of(file) {
+      const path = `/files/${file.storageKey}`;
+      const isPublic = file.ownerId === null || file.attachedAt !== null;
+      return `${base}${isPublic ? path : signUrl(path, secret, new Date(Date.now() + SIGNED_URL_TTL_MS))}`;
+    },
+  };
+}

@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { errors } from '@keylab/errors';
 import { DateTimeScalar, type RequestContext } from '@keylab/server';
 import type { KeyboardsDb } from './db/client';
 import {
@@ -22,7 +23,7 @@ import {
 import type { EmitActivity } from './domain/activity';
 import type { ListCache } from './domain/cache';
 import { deleteItem, isUuid, renameItem } from './domain/items';
-import { fileUrl } from './files';
+import type { FileUrls } from './files';
 import type { PageArgs } from './domain/pagination';
 
 /** Loads rows by id in one query per batch, in the order asked. */
@@ -47,7 +48,7 @@ export interface KeyboardsContext extends RequestContext {
   loaders: ReturnType<typeof loaders>;
   cache: ListCache;
   emit: EmitActivity;
-  filesPublicUrl: string;
+  fileUrls: FileUrls;
 }
 
 /** A file reference field: the stored file with its metadata, loaded in batches. */
@@ -126,6 +127,11 @@ export const resolvers = {
     kit: byId('kit'),
     keyboards: list('keyboard'),
     keyboard: byId('keyboard'),
+    myUpload: async (_: unknown, args: { id: string }, ctx: KeyboardsContext) => {
+      if (!ctx.viewer) throw errors.unauthenticated(ctx.locale);
+      if (!isUuid(args.id)) return null;
+      return ctx.db.storedFile.findFirst({ where: { id: args.id.toLowerCase(), ownerId: ctx.viewer.userId } });
+    },
   },
   Mutation: {
     createBox: async (_: unknown, { input }: Input<CreateInput>, ctx: KeyboardsContext) => ({
@@ -172,7 +178,7 @@ export const resolvers = {
   },
   Keycap: { model: file('modelId') },
   FileInfo: {
-    url: (row: { storageKey: string }, _: unknown, ctx: KeyboardsContext) => fileUrl(ctx.filesPublicUrl, row.storageKey),
+    url: (row: Parameters<FileUrls['of']>[0], _: unknown, ctx: KeyboardsContext) => ctx.fileUrls.of(row),
     model: (row: { vertexCount: number | null; triangleCount: number | null; boundingBox: unknown }) =>
       row.vertexCount === null
         ? null

@@ -36,6 +36,7 @@ export async function seedCatalogueFiles(db: KeyboardsDb, storage: FileStorage):
         triangleCount: file.model?.triangleCount,
         boundingBox: file.model?.boundingBox,
         ownerId: null,
+        attachedAt: new Date(),
       },
     });
     return row.id;

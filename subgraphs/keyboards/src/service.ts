@@ -6,7 +6,7 @@ import type { KeyboardsConfig } from './config';
 import { createKeyboardsDb, type KeyboardsDb } from './db/client';
 import { activityPublisher, assertStatsEventsTopology } from './domain/activity';
 import { listCache } from './domain/cache';
-import { fileStorage, mountFileRoutes } from './files';
+import { fileStorage, fileUrls, mountFileRoutes } from './files';
 import { loaders, resolvers, type KeyboardsContext } from './resolvers';
 
 export interface KeyboardsService extends RunningServer, Pick<BackingServices, 'redis' | 'broker'> {
@@ -20,6 +20,7 @@ export async function startKeyboardsService(config: KeyboardsConfig, logger: Log
   const cache = listCache(backing.redis, logger, config.CACHE_PREFIX);
   const emit = activityPublisher(backing.broker, logger);
   const storage = fileStorage(config);
+  const urls = fileUrls(config.FILES_PUBLIC_URL, config.FILE_URL_SECRET);
   const verifyAccessToken = createAccessTokenVerifier({
     jwks: config.JWKS_URL,
     issuer: config.JWT_ISSUER,
@@ -34,8 +35,8 @@ export async function startKeyboardsService(config: KeyboardsConfig, logger: Log
     verifyAccessToken,
     sandbox: config.SANDBOX,
     checks: backing.checks,
-    extendContext: (base) => ({ ...base, db, loaders: loaders(db), cache, emit, filesPublicUrl: config.FILES_PUBLIC_URL }),
-    routes: (app) => mountFileRoutes(app, db, storage, verifyAccessToken),
+    extendContext: (base) => ({ ...base, db, loaders: loaders(db), cache, emit, fileUrls: urls }),
+    routes: (app) => mountFileRoutes(app, db, storage, verifyAccessToken, urls.secret),
   });
   return {
     ...server,

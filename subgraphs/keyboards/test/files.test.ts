@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { crc32, deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCatalogueAssets } from '@keylab/models';
 import { startStack, type Stack, type TestUser } from '@keylab/testing';
@@ -198,5 +200,67 @@ describe('the default catalogue', () => {
     const sound = await fetch(viaGateway(data!.switches.nodes[0]!.sound.url));
     expect(sound.status).toBe(200);
     expect(sound.headers.get('content-type')).toMatch(/^audio\//);
+  });
+});
+
+/** A 2x2 PNG of random colours: bytes no other test uploads, so its content key is its own. */
+function uniquePng(): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(2, 0);
+  header.writeUInt32BE(2, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  const rows = Buffer.concat([0, 1].map(() => Buffer.concat([Buffer.from([0]), randomBytes(6)])));
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(rows)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+describe('an upload not attached yet', () => {
+  it('is served only through its signed, expiring URL, and publicly once attached', async () => {
+    const uploaded = await upload('preview', uniquePng(), 'image/png', bob.token);
+    expect(uploaded.status).toBe(201);
+    const urlOf = async () =>
+      (
+        await stack.graphql<{ myUpload: { url: string } }>('query ($id: ID!) { myUpload(id: $id) { url } }', {
+          variables: { id: uploaded.body.uploadId },
+          token: bob.token,
+        })
+      ).data!.myUpload.url;
+    const signed = new URL(await urlOf());
+    expect(signed.search).toMatch(/signature=/);
+    const path = `${origin}${signed.pathname}`;
+    expect((await fetch(path)).status).toBe(404);
+    expect((await fetch(`${path}${signed.search.replace(/signature=[^&]+/, 'signature=forged')}`)).status).toBe(404);
+    const viaSignature = await fetch(`${path}${signed.search}`);
+    expect(viaSignature.status).toBe(200);
+    expect(viaSignature.headers.get('cache-control')).toMatch(/^private/);
+    const others = await stack.graphql('query ($id: ID!) { myUpload(id: $id) { url } }', {
+      variables: { id: uploaded.body.uploadId },
+      token: alice.token,
+    });
+    expect(others.data).toEqual({ myUpload: null });
+
+    await stack.graphql('mutation ($i: CreateBoxInput!) { createBox(input: $i) { box { id } } }', {
+      variables: {
+        i: { title: `Attached ${crypto.randomUUID().slice(0, 6)}`, boxTypeId, previewUploadId: uploaded.body.uploadId },
+      },
+      token: bob.token,
+    });
+    const attached = await urlOf();
+    expect(attached).not.toMatch(/signature=/);
+    const open = await fetch(viaGateway(attached));
+    expect(open.status).toBe(200);
+    expect(open.headers.get('cache-control')).toMatch(/immutable/);
   });
 });
