@@ -2,29 +2,38 @@ import { inspectFile, putContentAddressed, type FileKind, type FileStorage } fro
 import { generateCatalogueAssets } from '@keylab/models';
 import type { KeyboardsDb } from './db/client';
 
-/**
- * Gives every default item its generated files (the original's models were never published): a case
- * and a preview per box, a preview per kit, a model per keycap, model and preview per keyboard, model,
- * preview and click sound per switch. Deterministic; skipped when every default item already has them.
- */
-export async function seedCatalogueFiles(db: KeyboardsDb, storage: FileStorage): Promise<void> {
-  const missing =
+/** True when every default item has its files and the store holds each of them. */
+async function complete(db: KeyboardsDb, storage: FileStorage): Promise<boolean> {
+  const unassigned =
     (await db.switch.count({ where: { modelId: null } })) +
     (await db.box.count({ where: { ownerId: null, modelId: null } })) +
     (await db.keycap.count({ where: { kit: { ownerId: null }, modelId: null } })) +
     (await db.keyboard.count({ where: { ownerId: null, modelId: null } }));
-  if (missing === 0) return;
+  if (unassigned > 0) return false;
+  const files = await db.storedFile.findMany({ where: { ownerId: null }, select: { storageKey: true } });
+  const present = await Promise.all(files.map((file) => storage.exists(file.storageKey)));
+  return present.every(Boolean);
+}
+
+/**
+ * Gives every default item its generated files (the original's models were never published): a case
+ * and a preview per box, a preview per kit, a model per keycap, model and preview per keyboard, model,
+ * preview and click sound per switch. Deterministic; skipped when every default item already has its
+ * files and the store holds them (a new file store, say a fresh clone's, gets them written again).
+ */
+export async function seedCatalogueFiles(db: KeyboardsDb, storage: FileStorage): Promise<void> {
+  if (await complete(db, storage)) return;
 
   const assets = await generateCatalogueAssets();
   const store = async (data: Uint8Array, kind: FileKind): Promise<string> => {
     const file = await inspectFile(Buffer.from(data), kind);
-    const existing = await db.storedFile.findFirst({ where: { sha256: file.sha256, ownerId: null, kind } });
-    if (existing) return existing.id;
     const { key } = await putContentAddressed(storage, Buffer.from(data), {
       sha256: file.sha256,
       extension: file.extension,
       contentType: file.contentType,
     });
+    const existing = await db.storedFile.findFirst({ where: { sha256: file.sha256, ownerId: null, kind } });
+    if (existing) return existing.id;
     const row = await db.storedFile.create({
       data: {
         kind,

@@ -304,7 +304,10 @@ describe('activity events', () => {
         token: alice.token,
         headers: { 'x-visitor-id': visitor },
       });
-      await waitFor(() => received.some((e) => e.tag === 'see_switch' && e.visitorId === visitor));
+      // Fields resolve concurrently, so the events of one query arrive in any order.
+      await waitFor(() =>
+        ['see_switch', 'see_box', 'see_keyboard'].every((tag) => received.some((e) => e.tag === tag && e.visitorId === visitor)),
+      );
       expect(received).toEqual(
         expect.arrayContaining([
           expect.objectContaining({ tag: 'edit_box', itemId: id, userId: alice.id }),
