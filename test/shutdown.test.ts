@@ -9,13 +9,12 @@ import { ROOT } from '../scripts/lib/services';
 describe('a process sent SIGTERM', () => {
   it('stops its server and connections and exits with code 0', async () => {
     const dataDir = mkdtempSync(`${tmpdir()}/keylab-shutdown-`);
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: `${ROOT}subgraphs/users`,
       env: {
         ...process.env,
         NODE_ENV: 'development',
-        PORT: String(port),
+        PORT: '0',
         DATABASE_URL: TEST_DATABASES.users,
         KEYLAB_DATA_DIR: dataDir,
         LOG_LEVEL: 'info',
