@@ -10,103 +10,14 @@
  * BENCH_IN_PROCESS=1 runs everything in one process instead. A benchmark, not a test: nothing here
  * asserts on timing.
  */
-import { fork } from 'node:child_process';
-import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { machine, percentile, positiveInt, table } from './src/common';
+import { startBenchStack } from './src/stack-process';
 
 process.env.APOLLO_TELEMETRY_DISABLED = '1';
 
 const QUERY_A = '{ switches(first: 4) { totalCount nodes { id title } } boxTypes { id title keyCount } }';
 const QUERY_B = '{ me { nickname keyboards { totalCount } } }';
-
-const SERVE_FLAG = '--serve-stack';
-
-interface Endpoints {
-  gatewayUrl: string;
-  keyboardsUrl: string;
-  token: string;
-}
-
-interface RunningStack extends Endpoints {
-  close(): Promise<void>;
-}
-
-type FromParent = { type: 'close' };
-type FromChild = { type: 'ready'; endpoints: Endpoints } | { type: 'closed' };
-
-function positiveInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return value;
-}
-
-/** Starts the stack and a signed-in user; the whole supergraph lives in the process that calls this. */
-async function startLocalStack(): Promise<RunningStack> {
-  const { startStack } = await import('@keylab/testing');
-  const stack = await startStack();
-  try {
-    const user = await stack.createUser();
-    return {
-      gatewayUrl: stack.gatewayUrl,
-      keyboardsUrl: `${stack.keyboards.url}/graphql`,
-      token: user.token,
-      close: () => stack.close(),
-    };
-  } catch (error) {
-    await stack.close();
-    throw error;
-  }
-}
-
-/** Child side: start the stack, report its endpoints, close it when the parent says so (or goes away). */
-async function serveStack(): Promise<void> {
-  const send = (message: FromChild) => new Promise<void>((resolve) => process.send!(message, () => resolve()));
-  const stack = await startLocalStack();
-  let closing: Promise<void> | undefined;
-  const close = () => (closing ??= stack.close());
-  process.on('message', async (message: FromParent) => {
-    if (message.type !== 'close') return;
-    await close();
-    await send({ type: 'closed' });
-    process.exit(0);
-  });
-  process.on('disconnect', () => void close().finally(() => process.exit(0)));
-  // Ctrl-C reaches both processes: let the parent die, and clean up (test user included) on the disconnect.
-  process.on('SIGINT', () => {});
-  await send({
-    type: 'ready',
-    endpoints: { gatewayUrl: stack.gatewayUrl, keyboardsUrl: stack.keyboardsUrl, token: stack.token },
-  });
-}
-
-/** Parent side: fork this file as the stack process and wait for its endpoints. */
-function startChildStack(): Promise<RunningStack> {
-  const child = fork(fileURLToPath(import.meta.url), [SERVE_FLAG], { stdio: 'inherit' });
-  return new Promise((resolve, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`the stack process exited (code ${code}) before it was ready`));
-    child.once('exit', onExit);
-    child.once('message', (message: FromChild) => {
-      if (message.type !== 'ready') return;
-      child.off('exit', onExit);
-      resolve({
-        ...message.endpoints,
-        close: () =>
-          new Promise<void>((done) => {
-            if (child.exitCode !== null || child.signalCode !== null) return done();
-            const timer = setTimeout(() => child.kill(), 15_000);
-            child.once('exit', () => {
-              clearTimeout(timer);
-              done();
-            });
-            child.send({ type: 'close' } satisfies FromParent);
-          }),
-      });
-    });
-  });
-}
 
 interface Target {
   name: string;
@@ -159,13 +70,6 @@ async function checkTarget(target: Target): Promise<void> {
   }
 }
 
-/** Nearest-rank percentile of an ascending array. */
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
-}
-
 async function load(target: Target, seconds: number, connections: number) {
   const latencies: number[] = [];
   const instance = autocannon({
@@ -203,31 +107,21 @@ async function measure(target: Target, seconds: number, warmUpSeconds: number, c
   return row;
 }
 
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) =>
-    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
-
 async function main(): Promise<void> {
   const seconds = positiveInt('BENCH_SECONDS', 10);
   const connections = positiveInt('BENCH_CONNECTIONS', 10);
   const warmUpSeconds = 2;
   const inProcess = process.env.BENCH_IN_PROCESS === '1';
-  const cpus = os.cpus();
 
   console.log('KeyLab gateway overhead benchmark');
-  console.log(
-    `machine:  ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, Node ${process.version} (${os.platform()}/${os.arch()})`,
-  );
+  console.log(`machine:  ${machine()}`);
   console.log(
     `settings: ${seconds} s per target after a ${warmUpSeconds} s warm-up, ${connections} connections, no pipelining, JSON POST; ` +
       `stack ${inProcess ? 'in the benchmark process' : 'in a child process'}`,
   );
 
   const started = Date.now();
-  const stack = inProcess ? await startLocalStack() : await startChildStack();
+  const stack = await startBenchStack(inProcess);
   console.log(`stack up in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 
   let exitCode = 0;
@@ -275,14 +169,7 @@ async function main(): Promise<void> {
   process.exit(exitCode);
 }
 
-if (process.argv.includes(SERVE_FLAG)) {
-  serveStack().catch((error: unknown) => {
-    console.error('the stack failed to start:', error);
-    process.exit(1);
-  });
-} else {
-  main().catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-}
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

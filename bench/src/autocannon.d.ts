@@ -16,6 +16,8 @@ declare module 'autocannon' {
     timeout?: number;
     /** Returning false counts the response as a mismatch. */
     verifyBody?: (body: string) => boolean;
+    /** Called with each connection's client object as it is made (internals: untyped). */
+    setupClient?: (client: unknown) => void;
   }
 
   export interface Histogram {

@@ -1,8 +1,7 @@
-import type { Express } from 'express';
-import type { AccessTokenVerifier } from '@keylab/auth';
-import { bearerToken } from '@keylab/auth';
-import { errors, pickLocale, type Locale } from '@keylab/errors';
 import { randomBytes } from 'node:crypto';
+import type { Express } from 'express';
+import { bearerToken, type AccessTokenVerifier } from '@keylab/auth';
+import { errors, pickLocale, type Locale } from '@keylab/errors';
 import {
   createStorage,
   serveRouter,
@@ -11,6 +10,7 @@ import {
   verifySignedUrl,
   type FileKind,
   type FileStorage,
+  type InspectedFile,
 } from '@keylab/files';
 import type { KeyboardsConfig } from './config';
 import type { KeyboardsDb } from './db/client';
@@ -61,20 +61,7 @@ export function mountFileRoutes(
         throw errors.unauthenticated(locale);
       },
       async onStored(file, ownerId, kind) {
-        const row = await db.storedFile.create({
-          data: {
-            kind,
-            storageKey: file.key,
-            contentType: file.contentType,
-            byteSize: file.byteSize,
-            sha256: file.sha256,
-            vertexCount: file.model?.vertexCount,
-            triangleCount: file.model?.triangleCount,
-            boundingBox: file.model?.boundingBox,
-            ownerId,
-          },
-        });
-        return { uploadId: row.id };
+        return { uploadId: await recordFile(db, { ...file, kind }, { ownerId }) };
       },
     }),
   );
@@ -95,6 +82,28 @@ export function mountFileRoutes(
       },
     }),
   );
+}
+
+/** Records a stored file (what inspection found) and returns its id. */
+export async function recordFile(
+  db: KeyboardsDb,
+  file: Pick<InspectedFile, 'contentType' | 'byteSize' | 'sha256' | 'model'> & { key: string; kind: FileKind },
+  owner: { ownerId: string | null; attachedAt?: Date },
+): Promise<string> {
+  const row = await db.storedFile.create({
+    data: {
+      kind: file.kind,
+      storageKey: file.key,
+      contentType: file.contentType,
+      byteSize: file.byteSize,
+      sha256: file.sha256,
+      vertexCount: file.model?.vertexCount,
+      triangleCount: file.model?.triangleCount,
+      boundingBox: file.model?.boundingBox,
+      ...owner,
+    },
+  });
+  return row.id;
 }
 
 /** The file an upload id names, if the viewer may attach it (their own upload, of the right kind). */

@@ -1,6 +1,7 @@
 import { inspectFile, putContentAddressed, type FileKind, type FileStorage } from '@keylab/files';
 import { generateCatalogueAssets } from '@keylab/models';
 import type { KeyboardsDb } from './db/client';
+import { recordFile } from './files';
 
 /** True when every default item has its files and the store holds each of them. */
 async function complete(db: KeyboardsDb, storage: FileStorage): Promise<boolean> {
@@ -34,21 +35,7 @@ export async function seedCatalogueFiles(db: KeyboardsDb, storage: FileStorage):
     });
     const existing = await db.storedFile.findFirst({ where: { sha256: file.sha256, ownerId: null, kind } });
     if (existing) return existing.id;
-    const row = await db.storedFile.create({
-      data: {
-        kind,
-        storageKey: key,
-        contentType: file.contentType,
-        byteSize: file.byteSize,
-        sha256: file.sha256,
-        vertexCount: file.model?.vertexCount,
-        triangleCount: file.model?.triangleCount,
-        boundingBox: file.model?.boundingBox,
-        ownerId: null,
-        attachedAt: new Date(),
-      },
-    });
-    return row.id;
+    return recordFile(db, { ...file, key, kind }, { ownerId: null, attachedAt: new Date() });
   };
 
   for (const [title, files] of Object.entries(assets.switches)) {
