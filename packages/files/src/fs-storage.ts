@@ -16,6 +16,9 @@ import {
   type StoredObject,
 } from './storage';
 
+/** Large reads: a 5 MB model streams in 5 chunks of 1 MiB instead of 80 of 64 KiB. */
+const READ_CHUNK_BYTES = 1 << 20;
+
 const TEMP_DIR = '.tmp';
 
 function isErrno(error: unknown, ...codes: string[]): boolean {
@@ -96,7 +99,12 @@ export class FsStorage implements FileStorage {
       const clamped = clampRange(key, byteSize, range);
       // The stream reads through the open handle and closes it when done, so a concurrent replace
       // (rename over the path) or delete cannot mix two files in one answer.
-      const stream = handle.createReadStream({ start: clamped.start, end: clamped.end, autoClose: true });
+      const stream = handle.createReadStream({
+        start: clamped.start,
+        end: clamped.end,
+        autoClose: true,
+        highWaterMark: READ_CHUNK_BYTES,
+      });
       return { stream, byteSize, range: clamped };
     } catch (error) {
       await handle.close();
