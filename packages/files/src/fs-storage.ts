@@ -4,7 +4,7 @@ import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { fileNotFound, isNotFound } from './errors';
+import { fileNotFound } from './errors';
 import {
   assertValidKey,
   clampRange,
@@ -14,6 +14,7 @@ import {
   type OpenedObject,
   type PutOptions,
   type StoredObject,
+  existsByStat,
 } from './storage';
 
 /** Large reads: a 5 MB model streams in 5 chunks of 1 MiB instead of 80 of 64 KiB. */
@@ -123,14 +124,8 @@ export class FsStorage implements FileStorage {
     }
   }
 
-  async exists(key: string): Promise<boolean> {
-    try {
-      await this.stat(key);
-      return true;
-    } catch (error) {
-      if (isNotFound(error)) return false;
-      throw error;
-    }
+  exists(key: string): Promise<boolean> {
+    return existsByStat(this, key);
   }
 
   async delete(key: string): Promise<void> {

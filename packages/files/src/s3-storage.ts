@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { Readable, Transform } from 'node:stream';
-import { fileNotFound, isNotFound } from './errors';
+import { fileNotFound } from './errors';
 import {
   assertValidKey,
   clampRange,
@@ -18,6 +18,7 @@ import {
   type OpenedObject,
   type PutOptions,
   type StoredObject,
+  existsByStat,
 } from './storage';
 
 export interface S3StorageOptions {
@@ -147,14 +148,8 @@ export class S3Storage implements FileStorage {
     }
   }
 
-  async exists(key: string): Promise<boolean> {
-    try {
-      await this.stat(key);
-      return true;
-    } catch (error) {
-      if (isNotFound(error)) return false;
-      throw error;
-    }
+  exists(key: string): Promise<boolean> {
+    return existsByStat(this, key);
   }
 
   async delete(key: string): Promise<void> {

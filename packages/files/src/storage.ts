@@ -44,6 +44,17 @@ export interface FileStorage {
 }
 
 const KEY_SEGMENT = /^[a-z0-9_-][a-z0-9._-]*$/;
+/** exists() for any driver: stat, with not-found meaning false. */
+export async function existsByStat(storage: Pick<FileStorage, 'stat'>, key: string): Promise<boolean> {
+  try {
+    await storage.stat(key);
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
+}
+
 export const MAX_KEY_LENGTH = 512;
 
 /**
