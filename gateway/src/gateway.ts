@@ -1,16 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { ApolloGateway, IntrospectAndCompose } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
-import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
 import express from 'express';
 import { createAccessTokenVerifier } from '@keylab/auth';
 import type { Logger } from '@keylab/logger';
 import {
   errorPolicyPlugin,
-  GRAPHQL_BODY_LIMIT,
   landingPagePlugin,
   listen,
+  mountGraphQL,
   mountHealth,
   requestLogPlugin,
   type ReadinessChecks,
@@ -64,16 +63,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const checks: ReadinessChecks = Object.fromEntries(Object.entries(urls).map(([name, url]) => [name, () => subgraphReady(url)]));
   mountHealth(app, 'gateway', checks);
   app.get('/', (_req, res) => res.redirect('/graphql'));
-  const files = fileProxy(urls.keyboards!, logger);
-  app.use(['/files', '/uploads'], cors({ origin: config.CORS_ORIGINS, credentials: true, maxAge: 600 }), files);
-  app.use(
-    '/graphql',
-    cors({ origin: config.CORS_ORIGINS, credentials: true, maxAge: 600 }),
-    express.json({ limit: GRAPHQL_BODY_LIMIT }),
-    expressMiddleware(server, {
-      context: ({ req, res }) => gatewayContext(req, res, verify, logger, config.COOKIE_SECURE),
-    }),
-  );
+  app.use(['/graphql', '/files', '/uploads'], cors({ origin: config.CORS_ORIGINS, credentials: true, maxAge: 600 }));
+  app.use(['/files', '/uploads'], fileProxy(urls.keyboards!, logger));
+  mountGraphQL(app, server, (req, res) => gatewayContext(req, res, verify, logger, config.COOKIE_SECURE));
   const running = await listen(app, config.PORT);
   logger.info({ url: `${running.url}/graphql` }, 'gateway ready');
   return {

@@ -17,8 +17,6 @@ export const ERROR_CODES = [
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401, RATE_LIMITED: 429 };
-
 export interface ErrorOptions {
   params?: Record<string, string | number>;
   /** Extra extensions, for example the offending input field. */
@@ -57,11 +55,4 @@ export const errors = {
   },
   conflict: (locale: Locale, key: MessageKey, field?: string) =>
     new AppError(locale, 'CONFLICT', key, field ? { extensions: { field } } : {}),
-  internal: (locale: Locale, requestId: string) =>
-    new AppError(locale, 'INTERNAL', 'internal', { params: { requestId }, extensions: { requestId } }),
 };
-
-/** HTTP status that goes with an error raised before GraphQL execution (for example a bad token). */
-export function httpStatusOf(code: ErrorCode): number | undefined {
-  return HTTP_STATUS[code];
-}

@@ -125,10 +125,6 @@ export const messages = {
     en: 'Something went wrong on our side. Try again; if it keeps failing, report request id {requestId}.',
     ru: 'Ошибка на нашей стороне. Повторите попытку; если ошибка повторяется, сообщите идентификатор запроса {requestId}.',
   },
-  'subgraph.unavailable': {
-    en: 'Part of the service ({service}) is unavailable right now. Try again shortly.',
-    ru: 'Часть сервиса ({service}) сейчас недоступна. Повторите попытку чуть позже.',
-  },
 } satisfies Record<string, Message>;
 
 export type MessageKey = keyof typeof messages;

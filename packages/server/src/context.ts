@@ -15,9 +15,6 @@ export interface RequestContext {
   logger: Logger;
 }
 
-/** Headers the gateway forwards to every subgraph. */
-export const FORWARDED_HEADERS = ['authorization', 'accept-language', 'x-visitor-id', 'x-request-id', 'x-client-ip'] as const;
-
 const VISITOR_ID = /^[A-Za-z0-9_-]{16,64}$/;
 
 export function visitorIdFrom(value: string | string[] | undefined): string | null {

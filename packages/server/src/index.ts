@@ -1,5 +1,5 @@
 export { mountHealth, listen, stopOnSignal, type ReadinessChecks, type RunningServer } from './http';
-export { requestContext, visitorIdFrom, FORWARDED_HEADERS, type RequestContext } from './context';
+export { requestContext, visitorIdFrom, type RequestContext } from './context';
 export { errorPolicyPlugin, landingPagePlugin, mountGraphQL, requestLogPlugin, GRAPHQL_BODY_LIMIT } from './graphql';
 export { startSubgraph, type SubgraphOptions } from './subgraph';
 export { DateTimeScalar } from './scalars';
