@@ -11,7 +11,7 @@ import { statsSettings } from '@keylab/stats-subgraph';
 import { emailSettings } from '@keylab/email-worker';
 
 /** URLs a browser opens (file links), not service-to-service addresses: they name the gateway's public origin. */
-const BROWSER_FACING_URLS = new Set(['FILES_PUBLIC_URL']);
+const BROWSER_FACING_URLS = new Set(['FILES_PUBLIC_URL', 'EXPORTS_PUBLIC_URL']);
 
 const ROOT = new URL('../', import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, ROOT), 'utf8');

@@ -1,4 +1,4 @@
-import { setting, z } from '@keylab/config';
+import { setting, statsExchangeSetting, z } from '@keylab/config';
 
 export const gatewaySettings = z.object({
   NODE_ENV: setting.nodeEnv(),
@@ -12,6 +12,9 @@ export const gatewaySettings = z.object({
   KEYBOARDS_URL: setting.url('http://127.0.0.1:4002/graphql'),
   STATS_URL: setting.url('http://127.0.0.1:4003/graphql'),
   JWKS_URL: setting.url('http://127.0.0.1:4001/.well-known/jwks.json'),
+  /** RabbitMQ, for the statistics event of every operation. */
+  AMQP_URL: setting.amqpUrl(),
+  STATS_EXCHANGE: statsExchangeSetting(),
   JWT_ISSUER: z.string().default('keylab-users'),
   JWT_AUDIENCE: z.string().default('keylab'),
   /** Browser origins allowed to call the API with credentials, comma-separated. */

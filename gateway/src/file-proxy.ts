@@ -39,7 +39,7 @@ function pick(headers: IncomingHttpHeaders, names: string[]): Record<string, str
  * Streams file downloads and uploads between the browser and the keyboards subgraph, so that model
  * URLs live on the gateway's origin; bodies are piped, never buffered.
  */
-export function fileProxy(target: string, logger: Logger) {
+export function fileProxy(target: string, logger: Logger, service = 'catalogue') {
   const origin = new URL(target);
   return (req: Request, res: Response) => {
     const upstream = httpRequest(
@@ -57,9 +57,9 @@ export function fileProxy(target: string, logger: Logger) {
       },
     );
     upstream.on('error', (error) => {
-      logger.warn({ err: error.message, path: req.path }, 'file request to the catalogue failed');
+      logger.warn({ err: error.message, path: req.path }, `file request to the ${service} service failed`);
       if (!res.headersSent)
-        res.status(502).json({ error: { code: 'INTERNAL', message: 'The file service is unavailable right now.' } });
+        res.status(502).json({ error: { code: 'INTERNAL', message: `The ${service} service is unavailable right now.` } });
       else res.destroy();
     });
     req.on('aborted', () => upstream.destroy());

@@ -5,6 +5,7 @@ import cors from 'cors';
 import express from 'express';
 import { createAccessTokenVerifier } from '@keylab/auth';
 import type { Logger } from '@keylab/logger';
+import { assertStatsEventsTopology, createBroker, createStatsEventPublisher } from '@keylab/messaging';
 import {
   errorPolicyPlugin,
   landingPagePlugin,
@@ -19,6 +20,7 @@ import { sandboxEnabled, subgraphUrls, type GatewayConfig } from './config';
 import { gatewayContext, type GatewayContext } from './context';
 import { ForwardingDataSource } from './data-source';
 import { fileProxy } from './file-proxy';
+import { operationEventsPlugin } from './operation-events';
 
 async function subgraphReady(graphqlUrl: string): Promise<void> {
   const response = await fetch(new URL('/ready', graphqlUrl), { signal: AbortSignal.timeout(2_000) });
@@ -46,13 +48,25 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         }),
     buildService: ({ name, url }) => new ForwardingDataSource(name, urls[name] ?? url!),
   });
+  const broker = createBroker({
+    url: config.AMQP_URL,
+    name: 'gateway',
+    logger,
+    setup: (channel) => assertStatsEventsTopology(channel, config.STATS_EXCHANGE),
+  });
+  const operationEvents = createStatsEventPublisher({ broker, logger, exchange: config.STATS_EXCHANGE, routingKey: 'operation' });
   const server = new ApolloServer<GatewayContext>({
     gateway,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
     // stopOnSignal owns shutdown: it closes the HTTP server first, then Apollo, then the connections.
     stopOnTerminationSignals: false,
-    plugins: [errorPolicyPlugin<GatewayContext>(), requestLogPlugin<GatewayContext>(), landingPagePlugin(sandboxEnabled(config))],
+    plugins: [
+      errorPolicyPlugin<GatewayContext>(),
+      requestLogPlugin<GatewayContext>(),
+      operationEventsPlugin(operationEvents),
+      landingPagePlugin(sandboxEnabled(config)),
+    ],
   });
   await server.start();
 
@@ -63,8 +77,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const checks: ReadinessChecks = Object.fromEntries(Object.entries(urls).map(([name, url]) => [name, () => subgraphReady(url)]));
   mountHealth(app, 'gateway', checks);
   app.get('/', (_req, res) => res.redirect('/graphql'));
-  app.use(['/graphql', '/files', '/uploads'], cors({ origin: config.CORS_ORIGINS, credentials: true, maxAge: 600 }));
+  app.use(['/graphql', '/files', '/uploads', '/exports'], cors({ origin: config.CORS_ORIGINS, credentials: true, maxAge: 600 }));
   app.use(['/files', '/uploads'], fileProxy(urls.keyboards!, logger));
+  app.use('/exports', fileProxy(urls.stats!, logger, 'statistics'));
   mountGraphQL(app, server, (req, res) => gatewayContext(req, res, verify, logger, config.COOKIE_SECURE));
   const running = await listen(app, config.PORT);
   logger.info({ url: `${running.url}/graphql` }, 'gateway ready');
@@ -73,6 +88,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     async close() {
       await running.close();
       await server.stop();
+      await operationEvents.close();
+      await broker.close();
     },
   };
 }

@@ -80,3 +80,6 @@ export const subgraphSettings = (database: string, port: number) =>
     JWT_ISSUER: z.string().default('keylab-users'),
     JWT_AUDIENCE: z.string().default('keylab'),
   });
+
+/** The topic exchange statistics events travel on (tests give each stack its own). */
+export const statsExchangeSetting = () => z.string().min(1).default('stats.events');

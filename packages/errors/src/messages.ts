@@ -117,6 +117,38 @@ export const messages = {
     en: 'is not an upload of yours of kind {kind} (upload it first to /uploads/{kind})',
     ru: 'не является вашей загрузкой вида {kind} (сначала загрузите файл в /uploads/{kind})',
   },
+  'input.periodReversed': {
+    en: 'must be later than from',
+    ru: 'должно быть позже начала периода (from)',
+  },
+  'input.periodFuture': {
+    en: 'is in the future: statistics start at the present moment at the latest',
+    ru: 'находится в будущем: статистика может начинаться не позже текущего момента',
+  },
+  'input.periodTooLong': {
+    en: 'gives {buckets} buckets of {interval}, more than {max}: choose a longer interval or a shorter period',
+    ru: 'даёт {buckets} интервалов по {interval}, больше {max}: выберите более длинный интервал или более короткий период',
+  },
+  'input.periodTooLongOverall': {
+    en: 'makes a period longer than {days} days',
+    ru: 'даёт период длиннее {days} дней',
+  },
+  'input.timeZone': {
+    en: 'is not a known IANA time zone such as Europe/Moscow or UTC',
+    ru: 'не является известным часовым поясом IANA, например Europe/Moscow или UTC',
+  },
+  'input.activity': {
+    en: 'names an unknown activity: {tag}',
+    ru: 'содержит неизвестный вид активности: {tag}',
+  },
+  'export.invalid': {
+    en: 'This export link is not valid: ask for a new one.',
+    ru: 'Эта ссылка на выгрузку недействительна: запросите новую.',
+  },
+  'export.expired': {
+    en: 'This export link has expired: ask for a new one.',
+    ru: 'Срок действия ссылки на выгрузку истёк: запросите новую.',
+  },
   notFound: {
     en: 'Nothing was found with this id.',
     ru: 'По этому идентификатору ничего не найдено.',

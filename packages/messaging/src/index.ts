@@ -124,3 +124,18 @@ export {
   type EmailTopology,
   type EmailTopologyNames,
 } from './topology';
+export {
+  ACTIVITY_ITEMS,
+  ACTIVITY_TAGS,
+  STATS_EVENTS_EXCHANGE,
+  assertStatsEventsTopology,
+  createStatsEventPublisher,
+  newEventId,
+  type ActivityEventV1,
+  type ActivityTag,
+  type OperationEventV1,
+  type StatsEventBatchV1,
+  type StatsEventPublisher,
+  type StatsEventPublisherOptions,
+  type StatsEventV1,
+} from './stats-events';

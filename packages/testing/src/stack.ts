@@ -37,6 +37,8 @@ export interface Stack {
   users: UsersService;
   keyboards: KeyboardsService;
   stats: StatsService;
+  /** The stack's own statistics exchange (its gateway and keyboards publish there, its stats consumes it). */
+  statsExchange: string;
   /** With `email: true`: what the email worker delivered. */
   mailbox: Mailbox;
   /** Sends one operation through the gateway, as a browser would (JSON POST). */
@@ -56,6 +58,10 @@ export interface StackOptions {
   usersEnv?: Record<string, string>;
   /** Settings for the keyboards subgraph only. */
   keyboardsEnv?: Record<string, string>;
+  /** Settings for the stats subgraph only. */
+  statsEnv?: Record<string, string>;
+  /** Settings for the gateway only. */
+  gatewayEnv?: Record<string, string>;
   /** Also run the email worker, sending to an in-process SMTP server (stack.mailbox), on queues of its own. */
   email?: boolean;
 }
@@ -79,6 +85,8 @@ export async function startStack({
   env = {},
   usersEnv = {},
   keyboardsEnv = {},
+  statsEnv = {},
+  gatewayEnv = {},
   logger = silent,
   email = false,
 }: StackOptions = {}): Promise<Stack> {
@@ -100,6 +108,7 @@ export async function startStack({
   );
   const mailbox = email ? await startMailbox() : (undefined as unknown as Mailbox);
   const retryDelays = '200,400,800';
+  const statsNames = { exchange: `test.stats.${crypto.randomUUID()}`, queue: `test.stats.${crypto.randomUUID()}.ingest` };
   const worker = email
     ? await startEmailWorker(
         parseConfig(emailSettings, {
@@ -121,11 +130,24 @@ export async function startStack({
         ...common,
         DATABASE_URL: TEST_DATABASES.keyboards,
         JWKS_URL: jwks,
+        STATS_EXCHANGE: statsNames.exchange,
         ...keyboardsEnv,
       }),
       logger,
     ),
-    startStatsService(parseConfig(statsSettings, { ...common, DATABASE_URL: TEST_DATABASES.stats, JWKS_URL: jwks }), logger),
+    startStatsService(
+      parseConfig(statsSettings, {
+        INGEST_FLUSH_MS: '50',
+        CACHE_PREFIX: `test-${crypto.randomUUID()}`,
+        ...common,
+        DATABASE_URL: TEST_DATABASES.stats,
+        JWKS_URL: jwks,
+        STATS_EXCHANGE: statsNames.exchange,
+        STATS_QUEUE: statsNames.queue,
+        ...statsEnv,
+      }),
+      logger,
+    ),
   ]);
   const gateway = await startGateway(
     parseConfig(gatewaySettings, {
@@ -134,6 +156,8 @@ export async function startStack({
       KEYBOARDS_URL: `${keyboards.url}/graphql`,
       STATS_URL: `${stats.url}/graphql`,
       JWKS_URL: jwks,
+      STATS_EXCHANGE: statsNames.exchange,
+      ...gatewayEnv,
     }),
     logger,
   );
@@ -145,6 +169,7 @@ export async function startStack({
     users,
     keyboards,
     stats,
+    statsExchange: statsNames.exchange,
     mailbox,
     graphql: (query, options) => postGraphQL(gatewayUrl, query, options),
     async createUser(roles = ['user']) {
@@ -166,7 +191,9 @@ export async function startStack({
     },
     async close() {
       await gateway.close();
-      await Promise.all([keyboards.close(), stats.close()]);
+      // Publishers first, so that the consumer still takes their last events.
+      await keyboards.close();
+      await stats.close();
       if (createdUsers.length) await users.db.user.deleteMany({ where: { id: { in: createdUsers } } });
       await worker?.close();
       await mailbox?.close();
@@ -177,6 +204,10 @@ export async function startStack({
         await users.broker.channel.deleteQueue(queue).catch(() => undefined);
       }
       await users.broker.channel.deleteExchange(topology.exchange).catch(() => undefined);
+      for (const queue of [statsNames.queue, `${statsNames.queue}.dead`]) {
+        await users.broker.channel.deleteQueue(queue).catch(() => undefined);
+      }
+      await users.broker.channel.deleteExchange(statsNames.exchange).catch(() => undefined);
       await users.close();
     },
   };

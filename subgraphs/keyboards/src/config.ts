@@ -1,7 +1,8 @@
-import { setting, subgraphSettings, z } from '@keylab/config';
+import { setting, statsExchangeSetting, subgraphSettings, z } from '@keylab/config';
 
 export const keyboardsSettings = subgraphSettings('keylab_keyboards', 4002).extend({
   SANDBOX: setting.bool(true),
+  STATS_EXCHANGE: statsExchangeSetting(),
   /** Prefix of the list cache in Redis (one installation's cache never meets another's). */
   CACHE_PREFIX: z.string().min(1).default('keyboards'),
   /** Where model, preview and sound files are kept: a folder (fs) or an S3-compatible bucket (s3). */

@@ -118,8 +118,11 @@ export const resolvers = {
       ctx.emit(ctx, 'see_switch');
       return ctx.cache.read('switch', args, () => listSwitches(ctx.db, args, ctx.locale));
     },
-    switch: (_: unknown, args: { id: string }, ctx: KeyboardsContext) =>
-      isUuid(args.id) ? ctx.loaders.switch.load(args.id.toLowerCase()) : null,
+    switch: async (_: unknown, args: { id: string }, ctx: KeyboardsContext) => {
+      const found = isUuid(args.id) ? await ctx.loaders.switch.load(args.id.toLowerCase()) : null;
+      if (found) ctx.emit(ctx, 'see_switch', found.id);
+      return found;
+    },
     boxTypes: (_: unknown, __: unknown, ctx: KeyboardsContext) => listBoxTypes(ctx.db),
     boxes: list('box'),
     box: byId('box'),

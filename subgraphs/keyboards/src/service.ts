@@ -1,10 +1,11 @@
 import { createAccessTokenVerifier } from '@keylab/auth';
 import type { Logger } from '@keylab/logger';
+import { assertStatsEventsTopology, createStatsEventPublisher } from '@keylab/messaging';
 import { connectBackingServices, loadTypeDefs, startSubgraph, type BackingServices, type RunningServer } from '@keylab/server';
 import type { FileStorage } from '@keylab/files';
 import type { KeyboardsConfig } from './config';
 import { createKeyboardsDb, type KeyboardsDb } from './db/client';
-import { activityPublisher, assertStatsEventsTopology } from './domain/activity';
+import { activityEmitter } from './domain/activity';
 import { listCache } from './domain/cache';
 import { fileStorage, fileUrls, mountFileRoutes } from './files';
 import { loaders, resolvers, type KeyboardsContext } from './resolvers';
@@ -16,9 +17,17 @@ export interface KeyboardsService extends RunningServer, Pick<BackingServices, '
 
 export async function startKeyboardsService(config: KeyboardsConfig, logger: Logger): Promise<KeyboardsService> {
   const db = createKeyboardsDb(config.DATABASE_URL);
-  const backing = connectBackingServices('keyboards', config, db, logger, assertStatsEventsTopology);
+  const backing = connectBackingServices('keyboards', config, db, logger, (channel) =>
+    assertStatsEventsTopology(channel, config.STATS_EXCHANGE),
+  );
   const cache = listCache(backing.redis, logger, config.CACHE_PREFIX);
-  const emit = activityPublisher(backing.broker, logger);
+  const events = createStatsEventPublisher({
+    broker: backing.broker,
+    logger,
+    exchange: config.STATS_EXCHANGE,
+    routingKey: 'activity',
+  });
+  const emit = activityEmitter(events);
   const storage = fileStorage(config);
   const urls = fileUrls(config.FILES_PUBLIC_URL, config.FILE_URL_SECRET);
   const verifyAccessToken = createAccessTokenVerifier({
@@ -46,6 +55,7 @@ export async function startKeyboardsService(config: KeyboardsConfig, logger: Log
     broker: backing.broker,
     async close() {
       await server.close();
+      await events.close();
       await backing.close();
     },
   };

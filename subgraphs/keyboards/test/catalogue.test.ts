@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, waitFor, type Stack, type TestUser } from '@keylab/testing';
+import type { StatsEventBatchV1 } from '@keylab/messaging';
 
 let stack: Stack;
 let alice: TestUser;
@@ -287,9 +288,11 @@ describe('activity events', () => {
     const received: { tag: string; userId: string | null; visitorId: string | null; itemId?: string }[] = [];
     const channel = stack.keyboards.broker.channel;
     await channel.assertQueue(queue, { exclusive: false, autoDelete: true, durable: false });
-    await channel.bindQueue(queue, 'stats.events', '#');
+    await channel.bindQueue(queue, stack.statsExchange, '#');
     const { consumerTag } = await channel.consume(queue, (message) => {
-      received.push(JSON.parse(message.content.toString()));
+      received.push(
+        ...(JSON.parse(message.content.toString()) as StatsEventBatchV1).events.map((e) => e as (typeof received)[number]),
+      );
       channel.ack(message);
     });
     try {

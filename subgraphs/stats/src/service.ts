@@ -1,8 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { createAccessTokenVerifier } from '@keylab/auth';
 import type { Logger } from '@keylab/logger';
 import { connectBackingServices, loadTypeDefs, startSubgraph, type BackingServices, type RunningServer } from '@keylab/server';
 import type { StatsConfig } from './config';
 import { createStatsDb, type StatsDb } from './db/client';
+import { resultCache } from './domain/cache';
+import { mountExportRoute } from './export-route';
+import { eventConsumer } from './ingest/consumer';
 import { resolvers, type StatsContext } from './resolvers';
 
 export interface StatsService extends RunningServer, Pick<BackingServices, 'redis' | 'broker'> {
@@ -11,7 +15,24 @@ export interface StatsService extends RunningServer, Pick<BackingServices, 'redi
 
 export async function startStatsService(config: StatsConfig, logger: Logger): Promise<StatsService> {
   const db = createStatsDb(config.DATABASE_URL);
-  const backing = connectBackingServices('stats', config, db, logger);
+  // The broker runs its setup only once connected, by which time the consumer exists.
+  const backing = connectBackingServices('stats', config, db, logger, (channel) => consumer.setup(channel));
+  const cache = resultCache(backing.redis, logger, config.CACHE_PREFIX);
+  const consumer = eventConsumer({
+    db,
+    logger,
+    exchange: config.STATS_EXCHANGE,
+    queue: config.STATS_QUEUE,
+    batchSize: config.INGEST_BATCH_SIZE,
+    flushIntervalMs: config.INGEST_FLUSH_MS,
+    onIngested: async ({ late }) => {
+      if (late) await cache.invalidate();
+    },
+  });
+  const exports = {
+    publicUrl: config.EXPORTS_PUBLIC_URL.replace(/\/$/, ''),
+    secret: config.EXPORT_URL_SECRET ?? randomBytes(32).toString('base64url'),
+  };
   const server = await startSubgraph<StatsContext>({
     name: 'stats',
     typeDefs: loadTypeDefs(new URL('./schema.graphql', import.meta.url)),
@@ -25,7 +46,8 @@ export async function startStatsService(config: StatsConfig, logger: Logger): Pr
     }),
     sandbox: config.SANDBOX,
     checks: backing.checks,
-    extendContext: (base) => ({ ...base, db }),
+    extendContext: (base) => ({ ...base, db, cache, exports }),
+    routes: (app) => mountExportRoute(app, db, cache, exports.secret, logger),
   });
   return {
     ...server,
@@ -34,6 +56,7 @@ export async function startStatsService(config: StatsConfig, logger: Logger): Pr
     broker: backing.broker,
     async close() {
       await server.close();
+      await consumer.close();
       await backing.close();
     },
   };

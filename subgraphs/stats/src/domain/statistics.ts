@@ -1,0 +1,203 @@
+import { errors, type Locale } from '@keylab/errors';
+import { ACTIVITY_TAGS } from '@keylab/messaging';
+import type { StatsDb } from '../db/client';
+import { watermarks, type ResultCache } from './cache';
+import { overviewPeriod, seriesPeriod, type Bucket, type Period, type PeriodInput } from './period';
+import {
+  OPERATION,
+  activityRows,
+  attendanceRows,
+  periodActivity,
+  visitTotals,
+  type ActivityRow,
+  type AttendanceRow,
+} from './series';
+
+export interface StatsDeps {
+  db: StatsDb;
+  cache: ResultCache;
+  locale: Locale;
+}
+
+/**
+ * Rows of the closed buckets (a prefix of the series) come from the cache; the open ones are always
+ * computed.
+ */
+async function cachedRows<T>(
+  cache: ResultCache,
+  key: unknown[],
+  buckets: Bucket[],
+  closedUntil: Date,
+  compute: (buckets: Bucket[]) => Promise<T[]>,
+): Promise<T[]> {
+  const closed = buckets.filter((bucket) => bucket.end <= closedUntil);
+  const open = buckets.slice(closed.length);
+  const head = closed.length ? await cache.read([...key, closed[0]!.start, closed.at(-1)!.end], () => compute(closed)) : [];
+  return [...head, ...(open.length ? await compute(open) : [])];
+}
+
+/** A whole-period figure: cached when the period is closed. */
+function cachedTotal<T>(cache: ResultCache, key: unknown[], to: Date, closedUntil: Date, compute: () => Promise<T>): Promise<T> {
+  return to <= closedUntil ? cache.read(key, compute) : compute();
+}
+
+export function activityTags(locale: Locale, activities: string[] | null | undefined): string[] {
+  if (!activities?.length) return [...ACTIVITY_TAGS];
+  const unknown = activities.find((tag) => !(ACTIVITY_TAGS as string[]).includes(tag));
+  if (unknown !== undefined) throw errors.badInput(locale, 'activities', 'input.activity', { tag: unknown.slice(0, 40) });
+  return [...new Set(activities)].sort();
+}
+
+export interface ActivitySeriesResult extends Period {
+  tags: string[];
+  points: ActivityRow[];
+  totals: () => Promise<{ events: number; visitors: number }>;
+}
+
+export async function activitySeries(
+  deps: StatsDeps,
+  input: PeriodInput & { activities?: string[] | null },
+): Promise<ActivitySeriesResult> {
+  const tags = activityTags(deps.locale, input.activities);
+  const period = await seriesPeriod(deps.db, deps.locale, input);
+  const { activity: closedUntil } = await watermarks(deps.db);
+  const key = ['activity', tags, period.interval, period.timeZone];
+  const points = await cachedRows(deps.cache, key, period.buckets, closedUntil, (buckets) =>
+    activityRows(deps.db, period.interval, buckets, tags),
+  );
+  return {
+    ...period,
+    tags,
+    points,
+    totals: () =>
+      cachedTotal(deps.cache, [...key, 'total', period.from, period.to], period.to, closedUntil, () =>
+        periodActivity(deps.db, period.interval, period.from, period.to, tags),
+      ),
+  };
+}
+
+export interface AttendanceTotals {
+  visits: number;
+  visitors: number;
+  averageVisitSeconds: number;
+  bounceRate: number;
+}
+
+export interface AttendanceSeriesResult extends Period {
+  points: AttendanceRow[];
+  totals: () => Promise<AttendanceTotals>;
+}
+
+export async function attendanceSeries(deps: StatsDeps, input: PeriodInput): Promise<AttendanceSeriesResult> {
+  const period = await seriesPeriod(deps.db, deps.locale, input);
+  const { attendance: closedUntil } = await watermarks(deps.db);
+  const key = ['attendance', period.interval, period.timeZone];
+  const points = await cachedRows(deps.cache, key, period.buckets, closedUntil, (buckets) =>
+    attendanceRows(deps.db, period.interval, buckets),
+  );
+  return {
+    ...period,
+    points,
+    totals: () =>
+      cachedTotal(deps.cache, [...key, 'total', period.from, period.to], period.to, closedUntil, async () => {
+        const [visits, activity] = await Promise.all([
+          visitTotals(deps.db, period.from, period.to),
+          periodActivity(deps.db, period.interval, period.from, period.to, null),
+        ]);
+        return {
+          visits: visits.visits,
+          visitors: activity.visitors,
+          averageVisitSeconds: ratio(visits.totalVisitSeconds, visits.visits),
+          bounceRate: ratio(visits.bounces, visits.visits),
+        };
+      }),
+  };
+}
+
+export const ratio = (part: number, whole: number) => (whole ? part / whole : 0);
+
+export interface Overview {
+  from: Date;
+  to: Date;
+  visitors: number;
+  visits: number;
+  signedInVisits: number;
+  events: number;
+  operations: number;
+  failedOperations: number;
+  averageVisitSeconds: number;
+  bounceRate: number;
+  topActivities: { tag: string; events: number; visitors: number }[];
+  topOperations: { name: string | null; count: number; errors: number; averageDurationMs: number }[];
+  topKeyboards: ItemViews[];
+  topBoxes: ItemViews[];
+  topSwitches: ItemViews[];
+}
+
+export interface ItemViews {
+  itemId: string;
+  views: number;
+  visitors: number;
+}
+
+export async function overview(deps: StatsDeps, input: { from: Date; to: Date; top: number }): Promise<Overview> {
+  if (!Number.isInteger(input.top) || input.top < 1 || input.top > 50) {
+    throw errors.badInput(deps.locale, 'top', 'input.pageSize', { max: 50 });
+  }
+  const { from, to } = overviewPeriod(deps.locale, input.from, input.to);
+  const { attendance: closedUntil } = await watermarks(deps.db);
+  return cachedTotal(deps.cache, ['overview', from, to, input.top], to, closedUntil, () =>
+    computeOverview(deps.db, from, to, input.top),
+  );
+}
+
+async function computeOverview(db: StatsDb, from: Date, to: Date, top: number): Promise<Overview> {
+  const [activity, visits, byTag, operations, topKeyboards, topBoxes, topSwitches] = await Promise.all([
+    periodActivity(db, 'FIFTEEN_MINUTES', from, to, null),
+    visitTotals(db, from, to),
+    db.$queryRaw<{ tag: string; events: number; visitors: number }[]>`
+      SELECT tag, sum(events)::int AS events, count(DISTINCT nullif(visitor_id, ''))::int AS visitors
+      FROM activity_slots WHERE slot >= ${from}::timestamptz AND slot < ${to}::timestamptz
+      GROUP BY tag ORDER BY events DESC, tag`,
+    db.$queryRaw<{ name: string | null; count: number; errors: number; averageDurationMs: number }[]>`
+      SELECT operation_name AS name, count(*)::int AS count, (count(*) FILTER (WHERE outcome = 'error'))::int AS errors,
+             avg(duration_ms)::float8 AS "averageDurationMs"
+      FROM events WHERE tag = ${OPERATION} AND at >= ${from}::timestamptz AND at < ${to}::timestamptz
+      GROUP BY operation_name ORDER BY count DESC, name`,
+    topItems(db, 'see_keyboard', from, to, top),
+    topItems(db, 'see_box', from, to, top),
+    topItems(db, 'see_switch', from, to, top),
+  ]);
+  const operationCount = byTag.find((row) => row.tag === OPERATION)?.events ?? 0;
+  return {
+    from,
+    to,
+    visitors: activity.visitors,
+    visits: visits.visits,
+    signedInVisits: visits.signedInVisits,
+    events: activity.events,
+    operations: operationCount,
+    failedOperations: operations.reduce((sum, row) => sum + row.errors, 0),
+    averageVisitSeconds: ratio(visits.totalVisitSeconds, visits.visits),
+    bounceRate: ratio(visits.bounces, visits.visits),
+    topActivities: byTag.filter((row) => row.tag !== OPERATION).slice(0, top),
+    topOperations: operations.slice(0, top),
+    topKeyboards,
+    topBoxes,
+    topSwitches,
+  };
+}
+
+function topItems(db: StatsDb, tag: string, from: Date, to: Date, top: number): Promise<ItemViews[]> {
+  return db.$queryRaw<ItemViews[]>`
+    SELECT item_id AS "itemId", count(*)::int AS views, count(DISTINCT visitor_id)::int AS visitors
+    FROM events WHERE tag = ${tag} AND at >= ${from}::timestamptz AND at < ${to}::timestamptz AND item_id IS NOT NULL
+    GROUP BY item_id ORDER BY views DESC, "itemId" LIMIT ${top}`;
+}
+
+/** Visitors with any event in the last five minutes (Plausible's "current visitors"). */
+export async function visitorsNow(db: StatsDb, now = new Date()): Promise<number> {
+  const [row] = await db.$queryRaw<{ visitors: number }[]>`
+    SELECT count(DISTINCT visitor_id)::int AS visitors FROM events WHERE at > ${new Date(now.getTime() - 5 * 60_000)}::timestamptz`;
+  return row!.visitors;
+}

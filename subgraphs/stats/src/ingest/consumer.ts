@@ -1,0 +1,129 @@
+import type { Logger } from '@keylab/logger';
+import { assertStatsEventsTopology, type ConfirmChannel, type ConsumeMessage, type StatsEventV1 } from '@keylab/messaging';
+import type { StatsDb } from '../db/client';
+import { parseEventBatch } from './events';
+import { ingestEvents, type IngestResult } from './ingest';
+
+export interface EventConsumerOptions {
+  db: StatsDb;
+  logger: Logger;
+  exchange: string;
+  queue: string;
+  /** A batch is written when it holds this many events, or `flushIntervalMs` after its first one. */
+  batchSize?: number;
+  flushIntervalMs?: number;
+  /** After every written batch (the result cache listens for late events). */
+  onIngested?: (result: IngestResult) => void | Promise<void>;
+}
+
+interface Delivery {
+  channel: ConfirmChannel;
+  message: ConsumeMessage;
+  events: StatsEventV1[];
+}
+
+/**
+ * Consumes statistics events in batches: messages stay unacknowledged until their events are committed,
+ * so a crash or a database outage only means redelivery, and redelivered events are dropped by id. A
+ * failed write is retried with backoff while RabbitMQ holds back further messages (prefetch).
+ */
+export function eventConsumer(options: EventConsumerOptions) {
+  const { db, logger, exchange, queue, batchSize = 1_000, flushIntervalMs = 200 } = options;
+  const deadQueue = `${queue}.dead`;
+  let pending: Delivery[] = [];
+  let pendingEvents = 0;
+  let timer: NodeJS.Timeout | null = null;
+  let writing: Promise<void> = Promise.resolve();
+  let closing = false;
+  let consumer: { channel: ConfirmChannel; tag: string } | undefined;
+
+  function settle(action: () => void): void {
+    try {
+      action();
+    } catch {
+      // The delivering channel is gone; RabbitMQ redelivers the message and the duplicate is dropped.
+    }
+  }
+
+  function flushSoon(): void {
+    if (pendingEvents >= batchSize) {
+      flush();
+    } else if (!timer) {
+      timer = setTimeout(flush, flushIntervalMs);
+      timer.unref();
+    }
+  }
+
+  function flush(): void {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    const batch = pending;
+    pending = [];
+    pendingEvents = 0;
+    if (batch.length) writing = writing.then(() => write(batch));
+  }
+
+  async function write(batch: Delivery[]): Promise<void> {
+    const events = batch.flatMap((delivery) => delivery.events);
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const result = await ingestEvents(db, events);
+        for (const { channel, message } of batch) settle(() => channel.ack(message));
+        logger.debug({ events: events.length, inserted: result.inserted }, 'statistics events written');
+        await options.onIngested?.(result);
+        return;
+      } catch (error) {
+        if (closing) {
+          for (const { channel, message } of batch) settle(() => channel.nack(message, false, true));
+          return;
+        }
+        const delayMs = Math.min(250 * 2 ** attempt, 10_000);
+        logger.warn(
+          { err: (error as Error).message, events: events.length, retryInMs: delayMs },
+          'statistics events not written; retrying',
+        );
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
+  }
+
+  return {
+    /** The broker setup: declares exchange, queue, dead queue and binding, and starts consuming (again after a reconnect). */
+    async setup(channel: ConfirmChannel): Promise<void> {
+      await assertStatsEventsTopology(channel, exchange);
+      await channel.assertQueue(queue, { durable: true });
+      await channel.assertQueue(deadQueue, { durable: true });
+      await channel.bindQueue(queue, exchange, '#');
+      await channel.prefetch(batchSize * 2);
+      if (closing) return;
+      const { consumerTag } = await channel.consume(queue, (message) => {
+        if (!message) return;
+        const parsed = parseEventBatch(message.content);
+        if (!parsed) {
+          logger.warn({ messageId: message.properties.messageId }, 'not a statistics event batch; parked');
+          settle(() =>
+            channel.sendToQueue(deadQueue, message.content, { persistent: true, messageId: message.properties.messageId }),
+          );
+          settle(() => channel.ack(message));
+          return;
+        }
+        if (parsed.invalid)
+          logger.warn(
+            { messageId: message.properties.messageId, dropped: parsed.invalid },
+            'malformed statistics events dropped',
+          );
+        pending.push({ channel, message, events: parsed.events });
+        pendingEvents += parsed.events.length;
+        flushSoon();
+      });
+      consumer = { channel, tag: consumerTag };
+    },
+    /** Stops taking messages and writes what was taken. */
+    async close(): Promise<void> {
+      closing = true;
+      if (consumer) await consumer.channel.cancel(consumer.tag).catch(() => undefined);
+      flush();
+      await writing;
+    },
+  };
+}
