@@ -16,8 +16,31 @@ declare module 'autocannon' {
     timeout?: number;
     /** Returning false counts the response as a mismatch. */
     verifyBody?: (body: string) => boolean;
-    /** Called with each connection's client object as it is made (internals: untyped). */
-    setupClient?: (client: unknown) => void;
+    /** Called with each connection's client object as it is made (internals beyond `Client`: untyped). */
+    setupClient?: (client: Client) => void;
+    /** Requests each connection sends in turn, starting over after the last. */
+    requests?: Request[];
+  }
+
+  /** One entry of `requests` (or of `Client.setRequests`). */
+  export interface Request {
+    method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+    path?: string;
+    headers?: Record<string, string>;
+    body?: string | Buffer;
+    /**
+     * Called before each send with a copy of the request (defaults filled in) and the connection's context (reset
+     * when the list starts over); answers the request to send. A falsy answer starts the list over.
+     */
+    setupRequest?: (request: Request, context: Record<string, unknown>) => Request | null | undefined;
+    /** Called with every answer to this request (the body as a string, empty when bodies are not kept). */
+    onResponse?: (status: number, body: string, context: Record<string, unknown>, headers: Record<string, unknown>) => void;
+  }
+
+  /** A connection, as `setupClient` gets it. */
+  export interface Client {
+    /** Replaces the requests this connection sends (pipelining 1 only). */
+    setRequests(requests: Request[]): void;
   }
 
   export interface Histogram {

@@ -51,3 +51,40 @@ export function cpuSeconds(pid: number): number | null {
   }
   return total / clockTicks();
 }
+
+/** CPU seconds the whole machine has been busy (every core; idle and I/O wait left out), from /proc/stat; null off Linux. */
+export function machineBusySeconds(): number | null {
+  if (process.platform !== 'linux') return null;
+  try {
+    const [label, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+    if (label !== 'cpu') return null;
+    // user nice system idle iowait irq softirq (steal: time the hypervisor gave elsewhere; guest: within user)
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0] = fields.map(Number);
+    return (user + nice + system + irq + softirq) / clockTicks();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The processes named `name` (as in /proc/<pid>/comm, for example `postgres`, `redis-server`, `beam.smp`) whose parent
+ * has another name: the roots of a service's process tree, for `cpuSeconds`. Empty off Linux.
+ */
+export function processRoots(name: string): number[] {
+  if (process.platform !== 'linux') return [];
+  const comm = (pid: number | string) => {
+    try {
+      return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    } catch {
+      return null;
+    }
+  };
+  const roots: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || comm(pid) !== name) continue;
+    const parent = readStat(pid)?.[0];
+    if (parent === undefined || comm(parent) !== name) roots.push(pid);
+  }
+  return roots;
+}

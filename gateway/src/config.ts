@@ -21,6 +21,16 @@ export const gatewaySettings = z.object({
   CORS_ORIGINS: setting.list('http://localhost:3000,http://localhost:5173,https://studio.apollographql.com'),
   /** Apollo Sandbox on the landing page; off means the production landing page. */
   SANDBOX: z.enum(['true', 'false']).optional(),
+  /** Schema introspection; unset: on where Sandbox is on. Off also hides "did you mean" field suggestions. */
+  INTROSPECTION: z.enum(['true', 'false']).optional(),
+  /** Operation limits (each refused with GRAPHQL_VALIDATION_FAILED or GRAPHQL_PARSE_FAILED and extensions.limit). */
+  GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).default(12),
+  GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).default(20),
+  GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(0).default(20),
+  GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(100).default(3_000),
+  GRAPHQL_MAX_COST: z.coerce.number().int().min(1).default(50_000),
+  /** Operations in one batched request (a JSON array); 1 turns batching off. */
+  GRAPHQL_MAX_BATCH: z.coerce.number().int().min(1).max(100).default(10),
   /** Secure cookies: on behind HTTPS, off for plain-http local runs. */
   COOKIE_SECURE: setting.bool(false),
 });
@@ -29,6 +39,9 @@ export type GatewayConfig = z.infer<typeof gatewaySettings>;
 
 export const sandboxEnabled = (config: GatewayConfig) =>
   config.SANDBOX ? config.SANDBOX === 'true' : config.NODE_ENV !== 'production';
+
+export const introspectionEnabled = (config: GatewayConfig) =>
+  config.INTROSPECTION ? config.INTROSPECTION === 'true' : sandboxEnabled(config);
 
 export const subgraphUrls = (config: GatewayConfig): Record<string, string> => ({
   users: config.USERS_URL,

@@ -1,5 +1,8 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { GraphQLError } from 'graphql';
+import { translate } from '@keylab/errors';
 import type { GatewayContext } from './context';
+import type { subgraphFetcher } from './fetcher';
 
 /** The refresh-token cookie: only the users subgraph receives it (as a header) and may set it. */
 export const REFRESH_COOKIE = 'kl_refresh';
@@ -17,13 +20,27 @@ function setCookies(headers: HeadersWithCookies): string[] {
   return single ? [single] : [];
 }
 
+/** The first error of a subgraph's 4xx GraphQL answer, when its code is one clients may see. */
+function subgraphRefusal(error: Error): GraphQLError | undefined {
+  // Duck-typed: the gateway throws the CommonJS build's GraphQLError, not the ESM one we import.
+  const response = (error as { extensions?: { response?: { status?: number; body?: unknown } } }).extensions?.response;
+  if (!response?.status || response.status < 400 || response.status >= 500) return undefined;
+  const first = (response.body as { errors?: { message?: unknown; extensions?: { code?: unknown } }[] } | undefined)?.errors?.[0];
+  const code = first?.extensions?.code;
+  if (typeof first?.message !== 'string' || typeof code !== 'string' || !CLIENT_CODES.has(code)) return undefined;
+  return new GraphQLError(first.message, { extensions: { code } });
+}
+
+const CLIENT_CODES = new Set(['BAD_USER_INPUT', 'UNAUTHENTICATED', 'FORBIDDEN', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST']);
+
 /** Passes who is calling, from where, in which language, and the request id on to every subgraph. */
 export class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
     private readonly subgraph: string,
     url: string,
+    fetcher: ReturnType<typeof subgraphFetcher>,
   ) {
-    super({ url });
+    super({ url, fetcher: fetcher as unknown as RemoteGraphQLDataSource['fetcher'] });
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
@@ -36,6 +53,23 @@ export class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext
     if (context.visitorId) headers.set('x-visitor-id', context.visitorId);
     if (context.authorization) headers.set('authorization', context.authorization);
     if (this.subgraph === 'users' && context.refreshToken) headers.set('x-refresh-token', context.refreshToken);
+  }
+
+  /**
+   * An unreachable subgraph (refused, reset, or a proxy's 502-504) gets a typed, localized error of its
+   * own. A subgraph's 400 (a variable its scalar refused, such as a DateTime) passes its own error on.
+   */
+  override didEncounterError(error: Error, _request: unknown, response?: { status: number }, context?: GatewayContext): void {
+    const refused = subgraphRefusal(error);
+    if (refused) throw refused;
+    if (!response || response.status >= 502) {
+      const locale = context && 'locale' in context ? context.locale : 'en';
+      throw new GraphQLError(translate(locale, 'service.unavailable', { service: this.subgraph }), {
+        extensions: { code: 'SERVICE_UNAVAILABLE', service: this.subgraph },
+        originalError: error,
+      });
+    }
+    throw error;
   }
 
   override async didReceiveResponse({

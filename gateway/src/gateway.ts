@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ApolloGateway, IntrospectAndCompose } from '@apollo/gateway';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import cors from 'cors';
 import express from 'express';
 import { createAccessTokenVerifier } from '@keylab/auth';
@@ -16,10 +16,19 @@ import {
   type ReadinessChecks,
   type RunningServer,
 } from '@keylab/server';
-import { sandboxEnabled, subgraphUrls, type GatewayConfig } from './config';
+import { introspectionEnabled, sandboxEnabled, subgraphUrls, type GatewayConfig } from './config';
 import { gatewayContext, type GatewayContext } from './context';
 import { ForwardingDataSource } from './data-source';
+import { subgraphFetcher } from './fetcher';
 import { fileProxy } from './file-proxy';
+import {
+  batchLimit,
+  foreignOriginGuard,
+  limitErrorsPlugin,
+  operationLimits,
+  operationResolutionPlugin,
+  tokenLimit,
+} from './limits';
 import { operationEventsPlugin } from './operation-events';
 
 async function subgraphReady(graphqlUrl: string): Promise<void> {
@@ -36,6 +45,7 @@ async function subgraphReady(graphqlUrl: string): Promise<void> {
 /** The public entry point: one supergraph over the users, keyboards and stats subgraphs. */
 export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningServer> {
   const urls = subgraphUrls(config);
+  const fetcher = subgraphFetcher();
   const gateway = new ApolloGateway({
     logger,
     ...(config.SUPERGRAPH_SOURCE === 'file'
@@ -46,7 +56,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
             pollIntervalInMs: config.SUPERGRAPH_POLL_INTERVAL_MS,
           }),
         }),
-    buildService: ({ name, url }) => new ForwardingDataSource(name, urls[name] ?? url!),
+    buildService: ({ name, url }) => new ForwardingDataSource(name, urls[name] ?? url!, fetcher),
   });
   const broker = createBroker({
     url: config.AMQP_URL,
@@ -55,13 +65,21 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     setup: (channel) => assertStatsEventsTopology(channel, config.STATS_EXCHANGE),
   });
   const operationEvents = createStatsEventPublisher({ broker, logger, exchange: config.STATS_EXCHANGE, routingKey: 'operation' });
+  const introspection = introspectionEnabled(config);
+  const limits = operationLimits(config, introspection);
   const server = new ApolloServer<GatewayContext>({
     gateway,
     csrfPrevention: true,
+    introspection,
+    allowBatchedHttpRequests: config.GRAPHQL_MAX_BATCH > 1,
+    validationRules: limits.validationRules,
     includeStacktraceInErrorResponses: false,
     // stopOnSignal owns shutdown: it closes the HTTP server first, then Apollo, then the connections.
     stopOnTerminationSignals: false,
     plugins: [
+      ...(limits.plugins as ApolloServerPlugin<GatewayContext>[]),
+      limitErrorsPlugin(),
+      operationResolutionPlugin(),
       errorPolicyPlugin<GatewayContext>(),
       requestLogPlugin<GatewayContext>(),
       operationEventsPlugin(operationEvents),
@@ -73,14 +91,19 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const verify = createAccessTokenVerifier({ jwks: config.JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
   const app = express();
   app.disable('x-powered-by');
+  // Operation answers are never cached by ETag; hashing every large POST answer is wasted work.
+  app.set('etag', false);
   app.set('trust proxy', 'loopback');
   const checks: ReadinessChecks = Object.fromEntries(Object.entries(urls).map(([name, url]) => [name, () => subgraphReady(url)]));
   mountHealth(app, 'gateway', checks);
   app.get('/', (_req, res) => res.redirect('/graphql'));
   app.use(['/graphql', '/files', '/uploads', '/exports'], cors({ origin: config.CORS_ORIGINS, credentials: true, maxAge: 600 }));
+  app.use(['/graphql', '/uploads'], foreignOriginGuard(config.CORS_ORIGINS));
   app.use(['/files', '/uploads'], fileProxy(urls.keyboards!, logger));
   app.use('/exports', fileProxy(urls.stats!, logger, 'statistics'));
-  mountGraphQL(app, server, (req, res) => gatewayContext(req, res, verify, logger, config.COOKIE_SECURE));
+  mountGraphQL(app, server, (req, res) => gatewayContext(req, res, verify, logger, config.COOKIE_SECURE), {
+    guards: [batchLimit(config.GRAPHQL_MAX_BATCH), tokenLimit(config.GRAPHQL_MAX_TOKENS)],
+  });
   const running = await listen(app, config.PORT);
   logger.info({ url: `${running.url}/graphql` }, 'gateway ready');
   return {

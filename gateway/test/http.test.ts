@@ -42,14 +42,60 @@ describe('health', () => {
 });
 
 describe('CSRF prevention', () => {
+  const formPost = { 'content-type': 'application/x-www-form-urlencoded' };
+  const formBody = 'query=%7B%20boxTypes%20%7B%20title%20%7D%20%7D';
+
   it('refuses a simple cross-site form post', async () => {
     const response = await fetch(stack.gatewayUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' },
-      body: 'query=%7B%20boxTypes%20%7B%20title%20%7D%20%7D',
+      headers: { ...formPost, origin: 'https://evil.example', 'accept-language': 'ru' },
+      body: formBody,
     });
+    expect(response.status).toBe(403);
+    expect(await response.json()).toEqual({
+      errors: [{ message: 'Запросы с этого источника (origin) не принимаются.', extensions: { code: 'FORBIDDEN' } }],
+    });
+  });
+
+  it('refuses a form post without an origin too (no preflight-forcing content type)', async () => {
+    const response = await fetch(stack.gatewayUrl, { method: 'POST', headers: formPost, body: formBody });
     expect(response.status).toBe(400);
     expect(await response.text()).toMatch(/CSRF/);
+  });
+
+  it('refuses a credentialed JSON request from a foreign origin, cookies and token included', async () => {
+    const user = await stack.createUser();
+    const rename = JSON.stringify({
+      query: 'mutation { changeNickname(input: { nickname: "hijacked" }) { user { nickname } } }',
+    });
+    const response = await fetch(stack.gatewayUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        origin: 'https://evil.example',
+        cookie: 'kl_refresh=whatever; kl_vid=0123456789abcdef0123456789abcdef',
+        authorization: `Bearer ${user.token}`,
+      },
+      body: rename,
+    });
+    expect(response.status).toBe(403);
+    const me = await stack.graphql<{ me: { nickname: string } }>('{ me { nickname } }', { token: user.token });
+    expect(me.data!.me.nickname).toBe(user.nickname);
+    const allowed = await fetch(stack.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'https://app.keylab.test' },
+      body: query,
+    });
+    expect(allowed.status).toBe(200);
+  });
+
+  it('refuses an upload from a foreign origin', async () => {
+    const response = await fetch(`${origin}/uploads/model`, {
+      method: 'POST',
+      headers: { 'content-type': 'model/gltf-binary', origin: 'https://evil.example' },
+      body: new Uint8Array(16),
+    });
+    expect(response.status).toBe(403);
   });
 
   it('refuses a GET operation without a preflight header', async () => {

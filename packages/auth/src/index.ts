@@ -23,13 +23,35 @@ export class InvalidTokenError extends Error {
 
 export type AccessTokenVerifier = (token: string) => Promise<Viewer>;
 
-/** Verifies access tokens with jose against the users service's published keys. */
+/** A verified token is remembered this long at most (so a key withdrawn from the JWKS stops working soon). */
+const REMEMBER_MS = 60_000;
+const REMEMBERED_TOKENS = 10_000;
+
+/**
+ * Verifies access tokens with jose against the users service's published keys. A client sends the same
+ * token with every request for its 15 minutes: each process remembers what it verified for up to a
+ * minute (never past the token's expiry) instead of checking the signature again.
+ */
 export function createAccessTokenVerifier(options: VerifierOptions): AccessTokenVerifier {
   const keys =
     typeof options.jwks === 'string'
       ? createRemoteJWKSet(new URL(options.jwks), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 })
       : createLocalJWKSet(options.jwks);
+  const verified = new Map<string, { viewer: Viewer; until: number }>();
+  const verify = verifySignature(keys, options);
   return async (token) => {
+    const known = verified.get(token);
+    if (known && known.until > Date.now()) return known.viewer;
+    verified.delete(token);
+    const { viewer, expiresAt } = await verify(token);
+    if (verified.size >= REMEMBERED_TOKENS) verified.delete(verified.keys().next().value!);
+    verified.set(token, { viewer, until: Math.min(expiresAt, Date.now() + REMEMBER_MS) });
+    return viewer;
+  };
+}
+
+function verifySignature(keys: Parameters<typeof jwtVerify>[1], options: VerifierOptions) {
+  return async (token: string): Promise<{ viewer: Viewer; expiresAt: number }> => {
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, keys, {
@@ -42,7 +64,10 @@ export function createAccessTokenVerifier(options: VerifierOptions): AccessToken
       throw new InvalidTokenError((error as Error).message);
     }
     const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];
-    return { userId: payload.sub!, roles, sessionId: typeof payload.sid === 'string' ? payload.sid : null };
+    return {
+      viewer: { userId: payload.sub!, roles, sessionId: typeof payload.sid === 'string' ? payload.sid : null },
+      expiresAt: payload.exp! * 1000,
+    };
   };
 }
 

@@ -149,6 +149,62 @@ export const messages = {
     en: 'This export link has expired: ask for a new one.',
     ru: 'Срок действия ссылки на выгрузку истёк: запросите новую.',
   },
+  'limits.depth': {
+    en: 'The operation is nested {found} levels deep; at most {max} are allowed.',
+    ru: 'Операция вложена на {found} уровней; допускается не более {max}.',
+  },
+  'limits.aliases': {
+    en: 'The operation uses {found} aliases; at most {max} are allowed.',
+    ru: 'В операции {found} псевдонимов (alias); допускается не более {max}.',
+  },
+  'limits.directives': {
+    en: 'The operation uses {found} directives; at most {max} are allowed.',
+    ru: 'В операции {found} директив; допускается не более {max}.',
+  },
+  'limits.cost': {
+    en: 'The operation would cost {found}; at most {max} is allowed: ask for fewer items or fields.',
+    ru: 'Стоимость операции {found}, допускается не более {max}: запросите меньше элементов или полей.',
+  },
+  'limits.tokens': {
+    en: 'The operation is too long: at most {max} tokens are allowed.',
+    ru: 'Операция слишком длинная: допускается не более {max} лексем.',
+  },
+  'limits.batch': {
+    en: 'A batch may hold at most {max} operations.',
+    ru: 'Пакет может содержать не более {max} операций.',
+  },
+  'limits.body': {
+    en: 'The request body is larger than {max}.',
+    ru: 'Тело запроса больше {max}.',
+  },
+  'request.json': {
+    en: 'The request body is not valid JSON.',
+    ru: 'Тело запроса не является корректным JSON.',
+  },
+  'request.origin': {
+    en: 'Requests from this origin are not allowed.',
+    ru: 'Запросы с этого источника (origin) не принимаются.',
+  },
+  'service.unavailable': {
+    en: 'Part of this answer is missing: the {service} service cannot be reached right now. Try again in a moment.',
+    ru: 'Часть ответа отсутствует: сервис {service} сейчас недоступен. Повторите попытку чуть позже.',
+  },
+  'input.titleCharacters': {
+    en: 'must not contain control characters',
+    ru: 'не должно содержать управляющих символов',
+  },
+  'request.operation': {
+    en: 'The document has no single operation to run: name one of its operations in operationName.',
+    ru: 'В документе нет единственной операции для выполнения: укажите имя одной из операций в operationName.',
+  },
+  'request.subscription': {
+    en: 'Subscriptions are not offered by this API.',
+    ru: 'Подписки (subscription) этим API не поддерживаются.',
+  },
+  'request.body': {
+    en: 'The request body cannot be read: send JSON, uncompressed or gzip, deflate or br.',
+    ru: 'Тело запроса не удаётся прочитать: отправьте JSON без сжатия или со сжатием gzip, deflate или br.',
+  },
   notFound: {
     en: 'Nothing was found with this id.',
     ru: 'По этому идентификатору ничего не найдено.',

@@ -49,11 +49,37 @@ export function checkGlbContainer(glb: Buffer): void {
   }
 }
 
+/** Real glTF needs a handful of levels (extras and extensions a few more). */
+const MAX_JSON_NESTING = 64;
+
+/** The deepest nesting of objects and arrays in JSON text, counted without parsing it. */
+function jsonNesting(json: Buffer): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i += 1) {
+    const byte = json[i]!;
+    if (inString) {
+      if (byte === 0x5c) i += 1;
+      else if (byte === 0x22) inString = false;
+    } else if (byte === 0x22) inString = true;
+    else if (byte === 0x7b || byte === 0x5b) deepest = Math.max(deepest, ++depth);
+    else if (byte === 0x7d || byte === 0x5d) depth -= 1;
+  }
+  return deepest;
+}
+
 /**
  * Runs the Khronos glTF validator; any error (severity 0) refuses the model, with the first few issues
  * as details. External resources are refused too: a model must be one self-contained .glb.
  */
 export async function validateGlb(glb: Buffer): Promise<void> {
+  // The validator recurses into the JSON and overflows its stack, outside any promise, on deep nesting.
+  const depth = jsonNesting(glb.subarray(20, 20 + glb.readUInt32LE(12)));
+  if (depth > MAX_JSON_NESTING) {
+    const message = `the JSON chunk nests ${depth} levels deep; at most ${MAX_JSON_NESTING} are allowed`;
+    throw new FileRejected('gltf_invalid', { details: message }, [message]);
+  }
   let report;
   try {
     report = await validateBytes(new Uint8Array(glb.buffer, glb.byteOffset, glb.length), {

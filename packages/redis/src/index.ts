@@ -31,3 +31,20 @@ export async function checkRedis(redis: Redis): Promise<void> {
   if (redis.status !== 'ready') throw new Error(`redis is ${redis.status}`);
   await redis.ping();
 }
+
+/**
+ * For a cache that is optional: runs a Redis command and gives undefined instead of an error, warning
+ * once (with `warning`) until the process restarts.
+ */
+export function optional(logger: Logger, warning: string) {
+  let warned = false;
+  return async <T>(command: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await command();
+    } catch (error) {
+      if (!warned) logger.warn({ err: (error as Error).message }, warning);
+      warned = true;
+      return undefined;
+    }
+  };
+}

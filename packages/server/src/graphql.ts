@@ -4,9 +4,9 @@ import {
   ApolloServerPluginLandingPageProductionDefault,
 } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { type Express, type Request, type Response } from 'express';
+import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { GraphQLFormattedError } from 'graphql';
-import { ERROR_CODES, translate, type Locale } from '@keylab/errors';
+import { ERROR_CODES, pickLocale, translate, type Locale, type MessageKey } from '@keylab/errors';
 import type { Logger } from '@keylab/logger';
 
 /** Codes that reach a client unchanged: ours, and GraphQL's own for documents and persisted queries. */
@@ -68,15 +68,19 @@ export function errorPolicyPlugin<C extends LocalizedContext>(): ApolloServerPlu
         async willSendResponse({ response, contextValue }) {
           if (response.body.kind !== 'single' || !response.body.singleResult.errors) return;
           const { locale, requestId } = contextValue;
+          // Apollo's own refusals of a request (a persisted query of an unknown version, say) carry no code.
+          const refusedRequest = (response.http.status ?? 200) >= 400 && (response.http.status ?? 200) < 500;
           response.body.singleResult.errors = response.body.singleResult.errors.map((error) =>
             isPublic(error)
               ? error
-              : {
-                  message: translate(locale, 'internal', { requestId }),
-                  path: error.path,
-                  locations: error.locations,
-                  extensions: { code: 'INTERNAL', requestId },
-                },
+              : refusedRequest
+                ? { message: error.message, extensions: { code: 'BAD_REQUEST' } }
+                : {
+                    message: translate(locale, 'internal', { requestId }),
+                    path: error.path,
+                    locations: error.locations,
+                    extensions: { code: 'INTERNAL', requestId },
+                  },
           );
         },
       };
@@ -93,16 +97,43 @@ export function landingPagePlugin(sandbox: boolean) {
 
 export const GRAPHQL_BODY_LIMIT = '256kb';
 
+/** A GraphQL-shaped error answer for a request refused before it reaches Apollo Server. */
+export function refuseRequest(
+  req: Request,
+  res: Response,
+  status: number,
+  key: MessageKey,
+  params: Record<string, string | number> = {},
+  extensions: Record<string, unknown> = { code: 'BAD_REQUEST' },
+): void {
+  const message = translate(pickLocale(req.headers['accept-language']), key, params);
+  res.status(status).json({ errors: [{ message, extensions }] });
+}
+
+export interface MountOptions {
+  path?: string;
+  /** Checks of the parsed body that run before Apollo Server (limits). */
+  guards?: RequestHandler[];
+}
+
 /** Serves an Apollo server at `path` (POST for operations, GET for the landing page). */
 export function mountGraphQL<C extends object>(
   app: Express,
   server: ApolloServer<C>,
   context: (req: Request, res: Response) => Promise<C>,
-  path = '/graphql',
+  { path = '/graphql', guards = [] }: MountOptions = {},
 ): void {
   app.use(
     path,
     express.json({ limit: GRAPHQL_BODY_LIMIT }),
+    ...guards,
     expressMiddleware(server, { context: ({ req, res }) => context(req, res) }),
   );
+  // Body parser failures as GraphQL-shaped errors instead of Express's HTML page.
+  app.use(path, (error: { type?: string; status?: number }, req: Request, res: Response, next: NextFunction) => {
+    if (error.type === 'entity.too.large') return refuseRequest(req, res, 413, 'limits.body', { max: GRAPHQL_BODY_LIMIT });
+    if (error.type === 'entity.parse.failed') return refuseRequest(req, res, 400, 'request.json');
+    if (error.status && error.status >= 400 && error.status < 500) return refuseRequest(req, res, error.status, 'request.body');
+    return next(error);
+  });
 }

@@ -1,6 +1,13 @@
 export { mountHealth, listen, stopOnSignal, type ReadinessChecks, type RunningServer } from './http';
 export { requestContext, visitorIdFrom, type RequestContext } from './context';
-export { errorPolicyPlugin, landingPagePlugin, mountGraphQL, requestLogPlugin, GRAPHQL_BODY_LIMIT } from './graphql';
+export {
+  errorPolicyPlugin,
+  landingPagePlugin,
+  mountGraphQL,
+  refuseRequest,
+  requestLogPlugin,
+  GRAPHQL_BODY_LIMIT,
+} from './graphql';
 export { startSubgraph, type SubgraphOptions } from './subgraph';
 export { DateTimeScalar } from './scalars';
 export { loadTypeDefs } from './schema';

@@ -3,6 +3,7 @@ import type { Express } from 'express';
 import { bearerToken, type AccessTokenVerifier } from '@keylab/auth';
 import { errors, pickLocale, type Locale } from '@keylab/errors';
 import {
+  isValidKey,
   createStorage,
   serveRouter,
   signUrl,
@@ -69,6 +70,7 @@ export function mountFileRoutes(
     serveRouter({
       storage,
       async resolve(req, path) {
+        if (!isValidKey(path)) return null;
         const rows = await db.storedFile.findMany({
           where: { storageKey: path },
           select: { contentType: true, sha256: true, ownerId: true, attachedAt: true },
@@ -106,7 +108,7 @@ export async function recordFile(
   return row.id;
 }
 
-/** The file an upload id names, if the viewer may attach it (their own upload, of the right kind). */
+/** The file an upload id names, if the viewer may attach it (their own upload, of the right kind); attaching is markAttached. */
 export async function uploadToAttach(
   db: KeyboardsDb,
   locale: Locale,
@@ -120,8 +122,14 @@ export async function uploadToAttach(
   if (!file || file.kind !== kind || (file.ownerId !== null && file.ownerId !== viewer.userId)) {
     throw errors.badInput(locale, field, 'input.upload', { kind });
   }
-  if (!file.attachedAt) await db.storedFile.update({ where: { id: file.id }, data: { attachedAt: new Date() } });
   return file.id;
+}
+
+/** Makes uploads public once an item names them (call after the item's write succeeded, never before). */
+export async function markAttached(db: KeyboardsDb, ids: (string | undefined)[]): Promise<void> {
+  const named = ids.filter((id): id is string => id !== undefined);
+  if (named.length)
+    await db.storedFile.updateMany({ where: { id: { in: named }, attachedAt: null }, data: { attachedAt: new Date() } });
 }
 
 export interface FileUrls {

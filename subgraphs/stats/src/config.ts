@@ -6,7 +6,7 @@ export const statsSettings = subgraphSettings('keylab_stats', 4003).extend({
   /** The durable queue this service consumes statistics events from (shared by all its instances). */
   STATS_QUEUE: z.string().min(1).default('stats.ingest'),
   /** Events per database write, and the longest wait before a partial batch is written. */
-  INGEST_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1_000),
+  INGEST_BATCH_SIZE: z.coerce.number().int().min(1).max(20_000).default(5_000),
   INGEST_FLUSH_MS: z.coerce.number().int().min(10).max(10_000).default(200),
   /** Prefix of the result cache in Redis. */
   CACHE_PREFIX: z.string().min(1).default('stats'),

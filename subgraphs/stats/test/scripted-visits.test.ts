@@ -338,6 +338,11 @@ describe('input checks', () => {
     expect(long.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'interval' });
     expect(long.message).toContain('1 минута');
 
+    // The gateway cannot check a subgraph's scalar; the subgraph's refusal comes through with its code.
+    const notADate = await bad(ATTENDANCE, { from: 'ǅǈ', to: `${D}T09:00:00Z` });
+    expect(notADate.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+    expect(notADate.message).toMatch(/DateTime must be an ISO 8601 string/);
+
     const zone = await bad(ATTENDANCE, { from: `${D}T00:00:00Z`, to: `${D}T01:00:00Z`, timeZone: 'Mars/Olympus' });
     expect(zone.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'timeZone' });
 

@@ -18,6 +18,7 @@ const STATUS_OF_CODE: Record<ErrorCode, number> = {
   CONFLICT: 409,
   RATE_LIMITED: 429,
   INTERNAL: 500,
+  SERVICE_UNAVAILABLE: 503,
 };
 
 export function localeOf(req: Request): Locale {

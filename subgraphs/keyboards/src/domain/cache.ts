@@ -1,5 +1,5 @@
 import type { Logger } from '@keylab/logger';
-import type { Redis } from '@keylab/redis';
+import { optional, type Redis } from '@keylab/redis';
 
 const TTL_SECONDS = 300;
 
@@ -10,16 +10,7 @@ const TTL_SECONDS = 300;
  */
 export function listCache(redis: Redis, logger: Logger, prefix = 'keyboards') {
   const generationKey = (kind: string) => `${prefix}:gen:${kind}`;
-  let warned = false;
-  const quietly = async <T>(work: () => Promise<T>): Promise<T | undefined> => {
-    try {
-      return await work();
-    } catch (error) {
-      if (!warned) logger.warn({ err: (error as Error).message }, 'list cache unavailable; reading from PostgreSQL');
-      warned = true;
-      return undefined;
-    }
-  };
+  const quietly = optional(logger, 'list cache unavailable; reading from PostgreSQL');
   return {
     async read<T>(kind: string, args: unknown, load: () => Promise<T>): Promise<T> {
       const generation = (await quietly(() => redis.get(generationKey(kind)))) ?? '0';

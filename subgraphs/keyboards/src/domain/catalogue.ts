@@ -1,7 +1,7 @@
 import type { Viewer } from '@keylab/auth';
 import { errors, type Locale } from '@keylab/errors';
 import type { KeyboardsDb } from '../db/client';
-import { uploadToAttach } from '../files';
+import { markAttached, uploadToAttach } from '../files';
 import {
   isUuid,
   itemById,
@@ -95,12 +95,25 @@ async function attachments(
   };
 }
 
+/** Runs the item's write, then makes the uploads it names public: a refused write leaves them private. */
+async function attachedAfter<T>(
+  db: KeyboardsDb,
+  files: { modelId?: string; previewId?: string },
+  write: () => Promise<T>,
+): Promise<T> {
+  const item = await write();
+  await markAttached(db, [files.modelId, files.previewId]);
+  return item;
+}
+
 export async function createBox(db: KeyboardsDb, locale: Locale, viewer: Viewer | null, input: CreateInput) {
   const ownerId = newItemOwner(locale, viewer, input.asDefault);
   const title = validTitle(locale, input.title);
   const boxTypeId = await existing(locale, 'boxTypeId', input.boxTypeId, (id) => db.boxType.findUnique({ where: { id } }));
   const files = await attachments(db, locale, viewer, input);
-  return withUniqueTitle(locale, () => db.box.create({ data: { ownerId, title, boxTypeId, ...files } }));
+  return attachedAfter(db, files, () =>
+    withUniqueTitle(locale, () => db.box.create({ data: { ownerId, title, boxTypeId, ...files } })),
+  );
 }
 
 export async function createKeyboard(
@@ -114,7 +127,9 @@ export async function createKeyboard(
   const boxTypeId = await existing(locale, 'boxTypeId', input.boxTypeId, (id) => db.boxType.findUnique({ where: { id } }));
   const switchId = await existing(locale, 'switchId', input.switchId, (id) => db.switch.findUnique({ where: { id } }));
   const files = await attachments(db, locale, viewer, input);
-  return withUniqueTitle(locale, () => db.keyboard.create({ data: { ownerId, title, boxTypeId, switchId, ...files } }));
+  return attachedAfter(db, files, () =>
+    withUniqueTitle(locale, () => db.keyboard.create({ data: { ownerId, title, boxTypeId, switchId, ...files } })),
+  );
 }
 
 /** A new kit gets a copy of every keycap of the default kit of its box type, as the original did. */
@@ -129,16 +144,18 @@ export async function createKit(db: KeyboardsDb, locale: Locale, viewer: Viewer 
   });
   if (!template && ownerId !== null) throw errors.badField(locale, 'boxTypeId', 'catalogue.noDefaultKit');
   const { previewId } = await attachments(db, locale, viewer, { previewUploadId: input.previewUploadId });
-  return withUniqueTitle(locale, () =>
-    db.kit.create({
-      data: {
-        ownerId,
-        title,
-        boxTypeId,
-        previewId: previewId ?? template?.previewId,
-        keycaps: { create: (template?.keycaps ?? []).map(({ title, fileName, modelId }) => ({ title, fileName, modelId })) },
-      },
-    }),
+  return attachedAfter(db, { previewId }, () =>
+    withUniqueTitle(locale, () =>
+      db.kit.create({
+        data: {
+          ownerId,
+          title,
+          boxTypeId,
+          previewId: previewId ?? template?.previewId,
+          keycaps: { create: (template?.keycaps ?? []).map(({ title, fileName, modelId }) => ({ title, fileName, modelId })) },
+        },
+      }),
+    ),
   );
 }
 
@@ -176,7 +193,7 @@ export async function replaceFiles(
   const item = await itemToChange(delegate, locale, viewer, input.id);
   const files = await attachments(db, locale, viewer, kind === 'kit' ? { previewUploadId: input.previewUploadId } : input);
   const data = Object.fromEntries(Object.entries(files).filter(([, id]) => id !== undefined));
-  return Object.keys(data).length ? delegate.update({ where: { id: item.id }, data }) : item;
+  return Object.keys(data).length ? attachedAfter(db, files, () => delegate.update({ where: { id: item.id }, data })) : item;
 }
 
 /** A new model for one keycap; only the owner of its kit (or an administrator, for default kits) may. */
@@ -194,5 +211,5 @@ export async function replaceKeycapModel(
   }
   await itemToChange(delegates(db).kit, locale, viewer, keycap.kitId);
   const { modelId } = await attachments(db, locale, viewer, { modelUploadId: input.modelUploadId });
-  return db.keycap.update({ where: { id: keycap.id }, data: { modelId } });
+  return attachedAfter(db, { modelId }, () => db.keycap.update({ where: { id: keycap.id }, data: { modelId } }));
 }

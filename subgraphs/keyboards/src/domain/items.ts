@@ -1,7 +1,7 @@
 import { isAdmin, type Viewer } from '@keylab/auth';
 import { errors, type Locale } from '@keylab/errors';
 import { Prisma } from '../db/generated/client';
-import { decodeCursor, pageSize, toConnection, type Keyset, type PageArgs } from './pagination';
+import { decodeCursor, isUuid, pageSize, toConnection, type Keyset, type PageArgs } from './pagination';
 
 /** The fields every catalogue item (box, kit, keyboard) has. */
 export interface ItemRow {
@@ -22,8 +22,7 @@ export interface ItemDelegate<T extends ItemRow> {
 
 export type Owner = 'DEFAULT' | 'MINE';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (value: string) => UUID.test(value);
+export { isUuid } from './pagination';
 
 export const TITLE_MIN = 3;
 export const TITLE_MAX = 64;
@@ -32,6 +31,8 @@ export const TITLE_MAX = 64;
 export function validTitle(locale: Locale, raw: string): string {
   const title = raw.trim().normalize('NFC');
   const length = [...title].length;
+  // Control characters (NUL cannot even be stored) have no place in a title.
+  if (/\p{Cc}/u.test(title)) throw errors.badInput(locale, 'title', 'input.titleCharacters');
   if (length < TITLE_MIN || length > TITLE_MAX)
     throw errors.badInput(locale, 'title', 'input.title', { min: TITLE_MIN, max: TITLE_MAX });
   return title;
@@ -68,7 +69,8 @@ export async function pageOfItems<T extends ItemRow>(
   const size = pageSize(args, locale);
   const after = args.after ? decodeCursor(args.after, 2, locale) : null;
   const createdAt = after ? new Date(String(after[0])) : null;
-  if (after && (!createdAt || Number.isNaN(createdAt.getTime()))) throw errors.badInput(locale, 'after', 'input.cursor');
+  const year = createdAt?.getUTCFullYear() ?? 0;
+  if (after && (Number.isNaN(year) || year < 2000 || year > 9999)) throw errors.badInput(locale, 'after', 'input.cursor');
   const cursorWhere = after ? { OR: [{ createdAt: { lt: createdAt } }, { createdAt, id: { lt: String(after[1]) } }] } : {};
   const [rows, totalCount] = await Promise.all([
     delegate.findMany({

@@ -1,5 +1,8 @@
 import { errors, type Locale } from '@keylab/errors';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (value: string) => UUID.test(value);
+
 export const MAX_PAGE_SIZE = 100;
 
 export interface PageArgs {
@@ -35,14 +38,18 @@ export function encodeCursor(values: (string | number)[]): string {
   return Buffer.from(JSON.stringify(values)).toString('base64url');
 }
 
+const storableText = (value: string) => value.length <= 256 && !/[\p{Cc}\p{Cs}]/u.test(value);
+
 /** The sort values in a cursor, or BAD_USER_INPUT when it is not one this list gave out. */
 export function decodeCursor(cursor: string, arity: number, locale: Locale): (string | number)[] {
   try {
     const values: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    // Every keyset ends with the row's UUID; text values must be text PostgreSQL can compare.
     if (
       Array.isArray(values) &&
       values.length === arity &&
-      values.every((v) => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)))
+      values.every((v) => (typeof v === 'string' && storableText(v)) || (typeof v === 'number' && Number.isFinite(v))) &&
+      isUuid(String(values.at(-1)))
     ) {
       return values as (string | number)[];
     }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '@keylab/logger';
-import type { Redis } from '@keylab/redis';
+import { optional, type Redis } from '@keylab/redis';
 import type { StatsDb } from '../db/client';
 import { LATE_AFTER_MS, VISIT_TIMEOUT_MS } from '../ingest/ingest';
 
@@ -14,16 +14,7 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
  */
 export function resultCache(redis: Redis, logger: Logger, prefix: string) {
   const generationKey = `${prefix}:gen`;
-  let warned = false;
-  const quietly = async <T>(work: () => Promise<T>): Promise<T | undefined> => {
-    try {
-      return await work();
-    } catch (error) {
-      if (!warned) logger.warn({ err: (error as Error).message }, 'statistics cache unavailable; computing every answer');
-      warned = true;
-      return undefined;
-    }
-  };
+  const quietly = optional(logger, 'statistics cache unavailable; computing every answer');
   return {
     async read<T>(parts: unknown, compute: () => Promise<T>): Promise<T> {
       const generation = (await quietly(() => redis.get(generationKey))) ?? '0';

@@ -94,7 +94,8 @@ export function eventConsumer(options: EventConsumerOptions) {
       await channel.assertQueue(queue, { durable: true });
       await channel.assertQueue(deadQueue, { durable: true });
       await channel.bindQueue(queue, exchange, '#');
-      await channel.prefetch(batchSize * 2);
+      // Messages, not events: a publisher batch holds up to 500 events, so this bounds what waits in memory.
+      await channel.prefetch(200);
       if (closing) return;
       const { consumerTag } = await channel.consume(queue, (message) => {
         if (!message) return;

@@ -1,29 +1,40 @@
 import { z } from '@keylab/config';
 import { ACTIVITY_TAGS, type StatsEventV1 } from '@keylab/messaging';
 
-const id = z.string().max(200).nullable();
+/** PostgreSQL text cannot hold NUL; one such event must not make its whole batch fail forever. */
+const text = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((value) => !value.includes('\u0000'));
+/** Clocks drift, but an event from before the service existed or from tomorrow is a broken publisher. */
+const EARLIEST = Date.parse('2020-01-01T00:00:00Z');
+const MAX_CLOCK_AHEAD_MS = 3_600_000;
 const base = {
   id: z.uuid(),
-  at: z.iso.datetime({ offset: true }),
-  visitorId: id,
-  userId: id,
+  at: z.iso.datetime({ offset: true }).refine((at) => {
+    const time = Date.parse(at);
+    return time >= EARLIEST && time <= Date.now() + MAX_CLOCK_AHEAD_MS;
+  }),
+  visitorId: text(200).nullable(),
+  userId: text(200).nullable(),
 };
 
 const eventSchema = z.discriminatedUnion('kind', [
   z.object({
     ...base,
     kind: z.literal('operation'),
-    operationName: z.string().max(200).nullable(),
+    operationName: text(200).nullable(),
     operationType: z.enum(['query', 'mutation', 'subscription']).nullable(),
     durationMs: z.number().int().min(0).max(86_400_000),
     outcome: z.enum(['success', 'error']),
-    errorCode: z.string().max(100).optional(),
+    errorCode: text(100).optional(),
   }),
   z.object({
     ...base,
     kind: z.literal('activity'),
     tag: z.enum(ACTIVITY_TAGS as [string, ...string[]]),
-    itemId: z.string().max(200).optional(),
+    itemId: text(200).optional(),
   }),
 ]);
 

@@ -1,7 +1,8 @@
 import { errors, type Locale, type MessageKey } from '@keylab/errors';
 import { normalizeEmail } from './users';
 
-const EMAIL = /^[^\s@"<>()[\]\\,;:]+@[^\s@"<>()[\]\\,;:]+\.[^\s@"<>()[\]\\,;:.]+$/u;
+// No spaces, control characters (NUL cannot be stored) or lone surrogates (\p{Cs}: not valid text).
+const EMAIL = /^[^\s\p{Cc}\p{Cs}@"<>()[\]\\,;:]+@[^\s\p{Cc}\p{Cs}@"<>()[\]\\,;:]+\.[^\s\p{Cc}\p{Cs}@"<>()[\]\\,;:.]+$/u;
 const NICKNAME = /^[\p{L}\p{N}_-]{3,32}$/u;
 
 /** Checks one input value; BAD_USER_INPUT naming the field when it does not pass. */
