@@ -20,6 +20,20 @@ function classify(error: unknown): Error {
   return new FileRejected('malformed');
 }
 
+/**
+ * Pipes `source` into a new file at `path`. Settles only once the file is closed: a pipeline destroyed
+ * before the file opened still creates it afterwards, and removing it earlier would leave it behind.
+ */
+function writeTo(source: NodeJS.ReadableStream, path: string): Promise<void> {
+  const file = createWriteStream(path, { flags: 'wx' });
+  const closed = new Promise<void>((resolve) => file.once('close', () => resolve()));
+  const writing = pipeline(source, file);
+  return writing.then(
+    () => closed,
+    (error: unknown) => closed.then(() => Promise.reject(error)),
+  );
+}
+
 /** Settles once, after the temporary file is closed (so removing it afterwards leaves nothing behind). */
 function settleOnce(resolve: () => void, reject: (error: Error) => void) {
   let settled = false;
@@ -80,7 +94,7 @@ export function receiveMultipart(req: Request, limit: number, path: string): Pro
       }
       file = stream;
       stream.on('limit', () => fail(new FileRejected('too_large', { limit })));
-      const writing = pipeline(stream, createWriteStream(path, { flags: 'wx' }));
+      const writing = writeTo(stream, path);
       state.track(writing);
       writing.catch((error: unknown) => fail(classify(error)));
     });
@@ -116,7 +130,7 @@ export function receiveRaw(req: Request, limit: number, path: string): Promise<v
       limiter.destroy(error);
       state.finish(error);
     };
-    const writing = pipeline(limiter, createWriteStream(path, { flags: 'wx' }));
+    const writing = writeTo(limiter, path);
     state.track(writing);
     writing.then(
       () => state.finish(),
