@@ -30,15 +30,17 @@ COPY packages/redis/package.json packages/redis/
 COPY packages/server/package.json packages/server/
 COPY packages/testing/package.json packages/testing/
 COPY bench/package.json bench/
+COPY web/package.json web/
 # --ignore-scripts: the root postinstall (Prisma client generation) needs the source, so it runs below;
 # it also skips @prisma/engines' download of a native engine the project never uses (it runs the
 # schema engine as WebAssembly). tsx and the CLIs the processes run are devDependencies: keep them.
 RUN npm ci --ignore-scripts
 
-# Source, then the generated Prisma clients (what the root postinstall does).
+# Source, then what the root postinstall makes: the Prisma clients and the browser pages (web/dist).
 FROM deps AS build
 COPY . .
-RUN CHECKPOINT_DISABLE=1 node --import tsx scripts/db.ts generate
+RUN CHECKPOINT_DISABLE=1 node --import tsx scripts/db.ts generate \
+ && node --import tsx web/build.ts
 
 FROM base AS runtime
 ENV NODE_ENV=production \

@@ -7,7 +7,7 @@ const testDatabases = Object.fromEntries(
 
 export default defineConfig({
   test: {
-    include: ['{gateway,subgraphs,workers,packages,test}/**/*.test.ts'],
+    include: ['{gateway,subgraphs,workers,packages,web,test}/**/*.test.ts'],
     exclude: ['**/node_modules/**'],
     globalSetup: ['./test/global-setup.ts'],
     env: { ...testDatabases, APOLLO_TELEMETRY_DISABLED: '1', NODE_ENV: 'test' },

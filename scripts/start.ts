@@ -2,6 +2,7 @@
 // with a mail catcher, prints one line per process when it is ready and the URLs to open. Ctrl-C stops all.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
+import { buildPages } from '@keylab/web';
 import { adminBanner, prepareDatabases } from './lib/databases';
 import { requireServices } from './lib/preflight';
 import { DATA_SERVICES, databaseUrl, ROOT } from './lib/services';
@@ -154,6 +155,8 @@ async function main(): Promise<void> {
     console.log(`✓ database ${new URL(db.url).pathname.slice(1)}: ${db.created ? 'created, ' : ''}${applied}, seed loaded`);
     if (db.generatedAdmin) console.log(adminBanner(db.generatedAdmin));
   }
+  // The browser pages are built at install; a change to their sources since then is built here.
+  console.log(`✓ browser pages ${(await buildPages()) ? 'built' : 'up to date'}`);
   // The gateway reads the subgraphs' keys, so the subgraphs start first; they start side by side.
   const [gateway, ...others] = [...processes].reverse();
   await Promise.all(
@@ -167,6 +170,8 @@ async function main(): Promise<void> {
   console.log(`
 KeyLab Supergraph is running.
   GraphQL API and Apollo Sandbox: http://localhost:${GATEWAY_PORT}/graphql
+  GraphiQL (works offline):       http://localhost:${GATEWAY_PORT}/graphiql/
+  Statistics dashboard (admins):  http://localhost:${GATEWAY_PORT}/admin/
   Mail inbox (sign-up emails):    http://localhost:${MAIL_WEB_PORT}/
   Logs:                           ${LOG_DIR}/
 Press Ctrl-C to stop every process.`);

@@ -11,7 +11,7 @@ import { statsSettings } from '@keylab/stats-subgraph';
 import { emailSettings } from '@keylab/email-worker';
 
 /** URLs a browser opens (file links), not service-to-service addresses: they name the gateway's public origin. */
-const BROWSER_FACING_URLS = new Set(['FILES_PUBLIC_URL', 'EXPORTS_PUBLIC_URL']);
+const BROWSER_FACING_URLS = new Set(['FILES_PUBLIC_URL', 'EXPORTS_PUBLIC_URL', 'PUBLIC_URL']);
 
 const ROOT = new URL('../', import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, ROOT), 'utf8');
@@ -281,6 +281,12 @@ describe('Dockerfile', () => {
     const copy = dockerfile.indexOf(`COPY ${workspace}/package.json `);
     expect(copy, `the Dockerfile does not copy ${workspace}/package.json`).toBeGreaterThan(-1);
     expect(copy).toBeLessThan(dockerfile.indexOf('npm ci'));
+  });
+
+  it('builds the browser pages into the image, where the gateway serves them from', () => {
+    const build = dockerfile.indexOf('web/build.ts');
+    expect(build, 'the Dockerfile does not build web/').toBeGreaterThan(dockerfile.indexOf('COPY . .'));
+    expect(environment(services.gateway!).PAGES_DIR).toBe('/app/web/dist');
   });
 
   it('builds on node:20-bookworm-slim and runs as the node user', () => {

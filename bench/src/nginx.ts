@@ -5,7 +5,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { freePort } from '@keylab/testing/ports';
 import { join } from 'node:path';
 
 export interface RunningNginx {
@@ -56,17 +56,6 @@ export async function ensureNginx(log: (line: string) => void): Promise<{ path: 
   if (installed) return { path: installed };
   const tail = Buffer.concat(output).toString('utf8').trim().split('\n').slice(-5).join('\n    ');
   return { reason: `installing nginx failed (exit code ${code}):\n    ${tail}` };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function exited(child: ChildProcess): boolean {

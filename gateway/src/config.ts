@@ -19,6 +19,14 @@ export const gatewaySettings = z.object({
   JWT_AUDIENCE: z.string().default('keylab'),
   /** Browser origins allowed to call the API with credentials, comma-separated. */
   CORS_ORIGINS: setting.list('http://localhost:3000,http://localhost:5173,https://studio.apollographql.com'),
+  /**
+   * The address browsers reach the gateway at (for example https://api.keylab.example behind a proxy). Its
+   * origin is trusted like CORS_ORIGINS, so the pages the gateway serves work there. In development every
+   * local address of the gateway's port is trusted too.
+   */
+  PUBLIC_URL: z.url().optional(),
+  /** The built browser pages (web/dist): the admin dashboard at /admin/ and GraphiQL at /graphiql/. */
+  PAGES_DIR: z.string().default(new URL('../../web/dist', import.meta.url).pathname),
   /** Apollo Sandbox on the landing page; off means the production landing page. */
   SANDBOX: z.enum(['true', 'false']).optional(),
   /** Schema introspection; unset: on where Sandbox is on. Off also hides "did you mean" field suggestions. */
@@ -42,6 +50,9 @@ export const sandboxEnabled = (config: GatewayConfig) =>
 
 export const introspectionEnabled = (config: GatewayConfig) =>
   config.INTROSPECTION ? config.INTROSPECTION === 'true' : sandboxEnabled(config);
+
+/** The locally served GraphiQL: wherever Sandbox or introspection is on. */
+export const explorerEnabled = (config: GatewayConfig) => sandboxEnabled(config) || introspectionEnabled(config);
 
 export const subgraphUrls = (config: GatewayConfig): Record<string, string> => ({
   users: config.USERS_URL,

@@ -8,7 +8,6 @@ import type { Logger } from '@keylab/logger';
 import { assertStatsEventsTopology, createBroker, createStatsEventPublisher } from '@keylab/messaging';
 import {
   errorPolicyPlugin,
-  landingPagePlugin,
   listen,
   mountGraphQL,
   mountHealth,
@@ -16,11 +15,12 @@ import {
   type ReadinessChecks,
   type RunningServer,
 } from '@keylab/server';
-import { introspectionEnabled, sandboxEnabled, subgraphUrls, type GatewayConfig } from './config';
+import { explorerEnabled, introspectionEnabled, sandboxEnabled, subgraphUrls, type GatewayConfig } from './config';
 import { gatewayContext, type GatewayContext } from './context';
 import { ForwardingDataSource } from './data-source';
 import { subgraphFetcher } from './fetcher';
 import { fileProxy } from './file-proxy';
+import { gatewayLandingPagePlugin } from './landing-page';
 import {
   batchLimit,
   foreignOriginGuard,
@@ -30,6 +30,8 @@ import {
   tokenLimit,
 } from './limits';
 import { operationEventsPlugin } from './operation-events';
+import { originPolicy } from './origins';
+import { mountPages, type PageName } from './pages';
 
 async function subgraphReady(graphqlUrl: string): Promise<void> {
   const response = await fetch(new URL('/ready', graphqlUrl), { signal: AbortSignal.timeout(2_000) });
@@ -41,6 +43,12 @@ async function subgraphReady(graphqlUrl: string): Promise<void> {
     throw new Error(failing.length ? failing.join('; ') : `HTTP ${response.status}`);
   }
 }
+
+const PAGE_TITLES: Record<PageName, string> = {
+  graphiql: 'GraphiQL: run operations, read the schema docs',
+  admin: 'Statistics dashboard (administrators)',
+};
+const pageLinks = (pages: PageName[]) => pages.map((page) => ({ href: `/${page}/`, title: PAGE_TITLES[page] }));
 
 /** The public entry point: one supergraph over the users, keyboards and stats subgraphs. */
 export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningServer> {
@@ -67,6 +75,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const operationEvents = createStatsEventPublisher({ broker, logger, exchange: config.STATS_EXCHANGE, routingKey: 'operation' });
   const introspection = introspectionEnabled(config);
   const limits = operationLimits(config, introspection);
+  const pages: PageName[] = explorerEnabled(config) ? ['graphiql', 'admin'] : ['admin'];
   const server = new ApolloServer<GatewayContext>({
     gateway,
     csrfPrevention: true,
@@ -83,7 +92,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       errorPolicyPlugin<GatewayContext>(),
       requestLogPlugin<GatewayContext>(),
       operationEventsPlugin(operationEvents),
-      landingPagePlugin(sandboxEnabled(config)),
+      gatewayLandingPagePlugin(sandboxEnabled(config), pageLinks(pages)),
     ],
   });
   await server.start();
@@ -97,14 +106,21 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const checks: ReadinessChecks = Object.fromEntries(Object.entries(urls).map(([name, url]) => [name, () => subgraphReady(url)]));
   mountHealth(app, 'gateway', checks);
   app.get('/', (_req, res) => res.redirect('/graphql'));
-  app.use(['/graphql', '/files', '/uploads', '/exports'], cors({ origin: config.CORS_ORIGINS, credentials: true, maxAge: 600 }));
-  app.use(['/graphql', '/uploads'], foreignOriginGuard(config.CORS_ORIGINS));
+  let port = config.PORT;
+  const trusted = originPolicy(config, () => port);
+  app.use(
+    ['/graphql', '/files', '/uploads', '/exports'],
+    cors({ origin: (origin, allow) => allow(null, origin !== undefined && trusted(origin)), credentials: true, maxAge: 600 }),
+  );
+  app.use(['/graphql', '/uploads'], foreignOriginGuard(trusted));
+  mountPages(app, config.PAGES_DIR, pages, logger);
   app.use(['/files', '/uploads'], fileProxy(urls.keyboards!, logger));
   app.use('/exports', fileProxy(urls.stats!, logger, 'statistics'));
   mountGraphQL(app, server, (req, res) => gatewayContext(req, res, verify, logger, config.COOKIE_SECURE), {
     guards: [batchLimit(config.GRAPHQL_MAX_BATCH), tokenLimit(config.GRAPHQL_MAX_TOKENS)],
   });
   const running = await listen(app, config.PORT);
+  port = running.port;
   logger.info({ url: `${running.url}/graphql` }, 'gateway ready');
   return {
     ...running,

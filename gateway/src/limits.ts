@@ -6,6 +6,7 @@ import { translate, type MessageKey } from '@keylab/errors';
 import { refuseRequest } from '@keylab/server';
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
+import type { OriginPolicy } from './origins';
 
 /**
  * Depth, alias, directive, token and cost limits (GraphQL Armor: the gateway itself has none), with
@@ -121,11 +122,10 @@ export function tokenLimit(max: number) {
  * Refuses state-changing requests that a browser sent from an origin outside the allow-list (CORS only
  * stops the page from reading the answer; this stops the request from doing anything).
  */
-export function foreignOriginGuard(allowed: string[]) {
-  const origins = new Set(allowed);
+export function foreignOriginGuard(trusted: OriginPolicy) {
   return (req: Request, res: Response, next: NextFunction) => {
     const origin = req.headers.origin;
-    if (origin && req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS' && !origins.has(origin)) {
+    if (origin && req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS' && !trusted(origin)) {
       return refuseRequest(req, res, 403, 'request.origin', {}, { code: 'FORBIDDEN' });
     }
     next();

@@ -181,6 +181,10 @@ export const messages = {
     en: 'The request body is not valid JSON.',
     ru: 'Тело запроса не является корректным JSON.',
   },
+  'request.pageNotBuilt': {
+    en: 'This page has not been built on the server yet: run npm run build -w @keylab/web.',
+    ru: 'Эта страница ещё не собрана на сервере: выполните npm run build -w @keylab/web.',
+  },
   'request.origin': {
     en: 'Requests from this origin are not allowed.',
     ru: 'Запросы с этого источника (origin) не принимаются.',

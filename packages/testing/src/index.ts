@@ -13,3 +13,5 @@ export { waitFor } from './wait';
 export { startMailbox, type Mailbox, type ReceivedMail } from './mailbox';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy';
 export { cookiesOf, cookieValue, AUTH_FIELDS, type AuthResult } from './auth';
+export { launchBrowser, offlineContext, CHROMIUM_PATH } from './browser';
+export { freePort } from './ports';

@@ -3,7 +3,14 @@ import { gatewaySettings, startGateway } from '@keylab/gateway';
 import { startKeyboardsService, keyboardsSettings, type KeyboardsService } from '@keylab/keyboards-subgraph';
 import { createLogger, type Logger } from '@keylab/logger';
 import { startStatsService, statsSettings, type StatsService } from '@keylab/stats-subgraph';
-import { JWKS_PATH, openSession, startUsersService, usersSettings, type UsersService } from '@keylab/users-subgraph';
+import {
+  hashPassword,
+  JWKS_PATH,
+  openSession,
+  startUsersService,
+  usersSettings,
+  type UsersService,
+} from '@keylab/users-subgraph';
 import { emailSettings, startEmailWorker } from '@keylab/email-worker';
 import { emailTopology } from '@keylab/messaging';
 import { TEST_DATABASES, TEST_FILES_DIR } from './databases';
@@ -43,8 +50,11 @@ export interface Stack {
   mailbox: Mailbox;
   /** Sends one operation through the gateway, as a browser would (JSON POST). */
   graphql<T = Record<string, unknown>>(query: string, options?: RequestOptions): Promise<GraphQLResponse<T>>;
-  /** Creates an account straight in the users database, with a signed access token; removed on close. */
-  createUser(roles?: string[]): Promise<TestUser>;
+  /**
+   * Creates an account straight in the users database, with a signed access token; removed on close.
+   * With a password, the account can also sign in (as a browser would, through signIn).
+   */
+  createUser(roles?: string[], options?: { password?: string }): Promise<TestUser>;
   close(): Promise<void>;
 }
 
@@ -172,12 +182,18 @@ export async function startStack({
     statsExchange: statsNames.exchange,
     mailbox,
     graphql: (query, options) => postGraphQL(gatewayUrl, query, options),
-    async createUser(roles = ['user']) {
+    async createUser(roles = ['user'], { password }: { password?: string } = {}) {
       const id = crypto.randomUUID();
       const email = `test-${id}@example.test`;
       const nickname = `tester_${id.slice(0, 8)}`;
       await users.db.user.create({
-        data: { id, email, nickname, roles: { create: roles.map((roleName) => ({ roleName })) } },
+        data: {
+          id,
+          email,
+          nickname,
+          passwordHash: password === undefined ? null : await hashPassword(password),
+          roles: { create: roles.map((roleName) => ({ roleName })) },
+        },
       });
       createdUsers.push(id);
       const session = await users.db.$transaction((tx) => openSession(tx, id, 'test', 1));

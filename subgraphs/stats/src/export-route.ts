@@ -35,7 +35,7 @@ export function mountExportRoute(app: Express, db: StatsDb, cache: ResultCache, 
         .type('text/csv; charset=utf-8')
         .setHeader('content-disposition', `attachment; filename="${name}"`)
         .setHeader('cache-control', 'private, no-store')
-        .send(seriesCsv(series));
+        .send(await seriesCsv(series));
     } catch (error) {
       logger.error({ err: (error as Error).message }, 'statistics export failed');
       res

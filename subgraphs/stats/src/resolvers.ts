@@ -98,6 +98,16 @@ export const resolvers = {
     points: withLocalStart,
     events: async (series: ActivitySeriesResult) => (await series.totals()).events,
     visitors: async (series: ActivitySeriesResult) => (await series.totals()).visitors,
+    byActivity: async (series: ActivitySeriesResult, _: unknown, ctx: StatsContext) => {
+      const [lines, kinds] = await Promise.all([series.byActivity(), kindsByTag(ctx)]);
+      return lines
+        .filter((line) => kinds.has(line.tag))
+        .map((line) => ({
+          ...line,
+          activity: kinds.get(line.tag),
+          points: withLocalStart({ timeZone: series.timeZone, points: line.points }),
+        }));
+    },
   },
   AttendanceSeries: {
     points: withLocalStart,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack, type TestUser } from '@keylab/testing';
-import { activity, clearWindow, operation, publish, waitForEvents } from './helpers';
+import { activity, clearWindow, operation, publish, waitForEvents } from '@keylab/testing/stats';
 
 // This file's own stretch of time: no other test writes events here.
 const WINDOW = { from: '2025-03-08T00:00:00Z', to: '2025-03-13T00:00:00Z' };
@@ -144,6 +144,44 @@ describe('activity series', () => {
       { localStart: '2025-03-11T00:00:00+00:00', events: 0, visitors: 0 },
     ]);
     expect((result.activities as { tag: string }[]).map((a) => a.tag)).toContain('see_kit');
+  });
+
+  it('breaks the series down by activity in one request, one line per chosen activity', async () => {
+    const BY_ACTIVITY = `query ($input: ActivitySeriesInput!) {
+      activitySeries(input: $input) { events byActivity { activity { tag title } events visitors points { localStart events visitors } } } }`;
+    const daily = await series(BY_ACTIVITY, {
+      from: `${D}T00:00:00Z`,
+      to: '2025-03-12T00:00:00Z',
+      interval: 'DAY',
+      activities: ['see_switch', 'see_keyboard', 'see_box'],
+    });
+    type Line = { activity: { tag: string; title: string }; events: number; visitors: number; points: Point[] };
+    const lines = daily.byActivity as Line[];
+    const day = (events: number, visitors: number) => [
+      { localStart: `${D}T00:00:00+00:00`, events, visitors },
+      { localStart: '2025-03-11T00:00:00+00:00', events: 0, visitors: 0 },
+    ];
+    expect(lines).toEqual([
+      { activity: { tag: 'see_box', title: 'Box viewed' }, events: 1, visitors: 1, points: day(1, 1) },
+      { activity: { tag: 'see_keyboard', title: 'Keyboard viewed' }, events: 2, visitors: 1, points: day(2, 1) },
+      { activity: { tag: 'see_switch', title: 'Switches viewed' }, events: 1, visitors: 1, points: day(1, 1) },
+    ]);
+    expect(lines.reduce((sum, line) => sum + line.events, 0)).toBe(daily.events);
+
+    const minutes = await series(BY_ACTIVITY, {
+      from: `${D}T09:00:00Z`,
+      to: `${D}T09:15:00Z`,
+      interval: 'MINUTE',
+      activities: ['see_box', 'see_keyboard'],
+    });
+    const busy = (line: Line) => line.points.filter((point) => point.events).map((point) => [point.localStart, point.events]);
+    const [boxes, keyboards] = minutes.byActivity as Line[];
+    expect(busy(boxes!)).toEqual([[`${D}T09:05:00+00:00`, 1]]);
+    expect(busy(keyboards!)).toEqual([
+      [`${D}T09:00:00+00:00`, 1],
+      [`${D}T09:10:00+00:00`, 1],
+    ]);
+    expect(keyboards!.points).toHaveLength(15);
   });
 
   it('follows the local calendar of Europe/Moscow (+03:00)', async () => {
@@ -464,6 +502,20 @@ describe('CSV export', () => {
     });
     expect(tampered.status).toBe(403);
     expect(await tampered.text()).toBe('Эта ссылка на выгрузку недействительна: запросите новую.');
+  });
+
+  it('downloads an activity series with a column pair for each chosen activity', async () => {
+    const answer = await stack.graphql<{ statsExport: { url: string } }>(
+      `{ statsExport(input: { series: ACTIVITY, from: "${D}T00:00:00Z", to: "2025-03-12T00:00:00Z", interval: DAY,
+          activities: ["see_keyboard", "see_switch"] }) { url } }`,
+      { token: admin.token },
+    );
+    const download = await fetch(`${new URL(stack.gatewayUrl).origin}${new URL(answer.data!.statsExport.url).pathname}`);
+    expect(await download.text()).toBe(
+      'bucket_start,bucket_end,events,visitors,see_keyboard_events,see_keyboard_visitors,see_switch_events,see_switch_visitors\r\n' +
+        `${D}T00:00:00+00:00,2025-03-11T00:00:00+00:00,3,2,2,1,1,1\r\n` +
+        '2025-03-11T00:00:00+00:00,2025-03-12T00:00:00+00:00,0,0,0,0,0,0\r\n',
+    );
   });
 
   it('refuses to sign a bad request', async () => {

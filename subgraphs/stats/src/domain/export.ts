@@ -40,13 +40,33 @@ export function verifyExport(secret: string, token: string, now = Date.now()): V
 const csvLine = (values: (string | number)[]) => `${values.join(',')}\r\n`;
 const round = (value: number) => Math.round(value * 1000) / 1000;
 
-/** RFC 4180 CSV, one row per bucket; times in the series' time zone with their offset. */
-export function seriesCsv(series: ActivitySeriesResult | AttendanceSeriesResult): string {
+/**
+ * RFC 4180 CSV, one row per bucket; times in the series' time zone with their offset. An activity series
+ * has the chosen activities together, then each on its own (`<tag>_events`, `<tag>_visitors`).
+ */
+export async function seriesCsv(series: ActivitySeriesResult | AttendanceSeriesResult): Promise<string> {
   const local = (date: Date) => localIso(date, series.timeZone);
   if ('tags' in series) {
+    const lines = await series.byActivity();
     return (
-      csvLine(['bucket_start', 'bucket_end', 'events', 'visitors']) +
-      series.points.map((p) => csvLine([local(p.start), local(p.end), p.events, p.visitors])).join('')
+      csvLine([
+        'bucket_start',
+        'bucket_end',
+        'events',
+        'visitors',
+        ...lines.flatMap(({ tag }) => [`${tag}_events`, `${tag}_visitors`]),
+      ]) +
+      series.points
+        .map((p, i) =>
+          csvLine([
+            local(p.start),
+            local(p.end),
+            p.events,
+            p.visitors,
+            ...lines.flatMap((line) => [line.points[i]!.events, line.points[i]!.visitors]),
+          ]),
+        )
+        .join('')
     );
   }
   return (

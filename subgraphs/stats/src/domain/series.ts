@@ -44,6 +44,36 @@ export async function activityRows(db: StatsDb, interval: Interval, buckets: Buc
     GROUP BY b.start, b."end" ORDER BY b.start`;
 }
 
+export interface TagActivityRow extends ActivityRow {
+  tag: string;
+}
+
+/** activityRows for each of `tags` on its own: one row per bucket and tag, ordered by bucket then tag. */
+export async function activityRowsByTag(
+  db: StatsDb,
+  interval: Interval,
+  buckets: Bucket[],
+  tags: string[],
+): Promise<TagActivityRow[]> {
+  if (!buckets.length || !tags.length) return [];
+  const [starts, ends] = edges(buckets);
+  if (interval === 'MINUTE') {
+    return db.$queryRaw<TagActivityRow[]>`
+      SELECT b.start, b."end", t.tag, count(e.id)::int AS events, count(DISTINCT e.visitor_id)::int AS visitors
+      FROM unnest(${starts}::timestamptz[], ${ends}::timestamptz[]) AS b(start, "end")
+      CROSS JOIN unnest(${tags}::text[]) AS t(tag)
+      LEFT JOIN events e ON e.tag = t.tag AND e.at >= b.start AND e.at < b."end"
+      GROUP BY b.start, b."end", t.tag ORDER BY b.start, t.tag`;
+  }
+  return db.$queryRaw<TagActivityRow[]>`
+    SELECT b.start, b."end", t.tag, coalesce(sum(s.events), 0)::int AS events,
+           count(DISTINCT nullif(s.visitor_id, ''))::int AS visitors
+    FROM unnest(${starts}::timestamptz[], ${ends}::timestamptz[]) AS b(start, "end")
+    CROSS JOIN unnest(${tags}::text[]) AS t(tag)
+    LEFT JOIN activity_slots s ON s.slot >= b.start AND s.slot < b."end" AND s.tag = t.tag
+    GROUP BY b.start, b."end", t.tag ORDER BY b.start, t.tag`;
+}
+
 /** Visits (by the bucket they started in), bounces and durations, and visitors active in each bucket. */
 export async function attendanceRows(db: StatsDb, interval: Interval, buckets: Bucket[]): Promise<AttendanceRow[]> {
   if (!buckets.length) return [];
@@ -89,6 +119,26 @@ export async function periodActivity(
           FROM activity_slots
           WHERE slot >= ${from}::timestamptz AND slot < ${to}::timestamptz AND (${tags}::text[] IS NULL OR tag = ANY(${tags}::text[]))`;
   return row!;
+}
+
+/** periodActivity of each of `tags` on its own (tags without events are absent). */
+export async function periodActivityByTag(
+  db: StatsDb,
+  interval: Interval,
+  from: Date,
+  to: Date,
+  tags: string[],
+): Promise<{ tag: string; events: number; visitors: number }[]> {
+  return interval === 'MINUTE'
+    ? db.$queryRaw`
+        SELECT tag, count(*)::int AS events, count(DISTINCT visitor_id)::int AS visitors FROM events
+        WHERE at >= ${from}::timestamptz AND at < ${to}::timestamptz AND tag = ANY(${tags}::text[])
+        GROUP BY tag`
+    : db.$queryRaw`
+        SELECT tag, coalesce(sum(events), 0)::int AS events, count(DISTINCT nullif(visitor_id, ''))::int AS visitors
+        FROM activity_slots
+        WHERE slot >= ${from}::timestamptz AND slot < ${to}::timestamptz AND tag = ANY(${tags}::text[])
+        GROUP BY tag`;
 }
 
 export interface VisitTotals {

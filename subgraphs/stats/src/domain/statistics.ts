@@ -6,8 +6,10 @@ import { overviewPeriod, seriesPeriod, type Bucket, type Period, type PeriodInpu
 import {
   OPERATION,
   activityRows,
+  activityRowsByTag,
   attendanceRows,
   periodActivity,
+  periodActivityByTag,
   visitTotals,
   type ActivityRow,
   type AttendanceRow,
@@ -48,10 +50,19 @@ export function activityTags(locale: Locale, activities: string[] | null | undef
   return [...new Set(activities)].sort();
 }
 
+export interface ActivityLine {
+  tag: string;
+  points: ActivityRow[];
+  events: number;
+  visitors: number;
+}
+
 export interface ActivitySeriesResult extends Period {
   tags: string[];
   points: ActivityRow[];
   totals: () => Promise<{ events: number; visitors: number }>;
+  /** Each tag on its own, in the order of `tags`. */
+  byActivity: () => Promise<ActivityLine[]>;
 }
 
 export async function activitySeries(
@@ -73,6 +84,27 @@ export async function activitySeries(
       cachedTotal(deps.cache, [...key, 'total', period.from, period.to], period.to, closedUntil, () =>
         periodActivity(deps.db, period.interval, period.from, period.to, tags),
       ),
+    async byActivity() {
+      const [rows, totals] = await Promise.all([
+        cachedRows(deps.cache, [...key, 'byTag'], period.buckets, closedUntil, (buckets) =>
+          activityRowsByTag(deps.db, period.interval, buckets, tags),
+        ),
+        cachedTotal(deps.cache, [...key, 'byTag', 'total', period.from, period.to], period.to, closedUntil, () =>
+          periodActivityByTag(deps.db, period.interval, period.from, period.to, tags),
+        ),
+      ]);
+      return tags.map((tag) => {
+        const total = totals.find((row) => row.tag === tag);
+        return {
+          tag,
+          points: rows
+            .filter((row) => row.tag === tag)
+            .map(({ start, end, events, visitors }) => ({ start, end, events, visitors })),
+          events: total?.events ?? 0,
+          visitors: total?.visitors ?? 0,
+        };
+      });
+    },
   };
 }
 

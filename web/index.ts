@@ -1,0 +1,1 @@
+export { buildPages, PAGES, PAGES_DIR } from './build';
