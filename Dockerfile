@@ -31,6 +31,7 @@ COPY packages/server/package.json packages/server/
 COPY packages/testing/package.json packages/testing/
 COPY bench/package.json bench/
 COPY web/package.json web/
+COPY test/support/package.json test/support/
 # --ignore-scripts: the root postinstall (Prisma client generation) needs the source, so it runs below;
 # it also skips @prisma/engines' download of a native engine the project never uses (it runs the
 # schema engine as WebAssembly). tsx and the CLIs the processes run are devDependencies: keep them.

@@ -1,21 +1,32 @@
 import { defineConfig } from 'vitest/config';
-import { DATA_SERVICES, databaseUrl } from './scripts/lib/services.ts';
 
-const testDatabases = Object.fromEntries(
-  DATA_SERVICES.map((service) => [`${service.name.toUpperCase()}_TEST_DATABASE_URL`, databaseUrl(service, '_test')]),
-);
+// Two projects: `unit` (files named *.unit.test.ts) needs no service and runs alone with
+// `npm run test:unit`; `stack` talks to PostgreSQL, Redis, RabbitMQ and Chromium, after a global setup
+// that prepares the test databases and builds the browser pages. `npm test` runs both.
+const EVERY_TEST = ['{gateway,subgraphs,workers,packages,web,test}/**/*.test.ts'];
+const UNIT_TEST = '**/*.unit.test.ts';
 
 export default defineConfig({
   test: {
-    include: ['{gateway,subgraphs,workers,packages,web,test}/**/*.test.ts'],
     exclude: ['**/node_modules/**'],
-    globalSetup: ['./test/global-setup.ts'],
-    env: { ...testDatabases, APOLLO_TELEMETRY_DISABLED: '1', NODE_ENV: 'test' },
+    env: { APOLLO_TELEMETRY_DISABLED: '1', NODE_ENV: 'test' },
     pool: 'forks',
     maxWorkers: 4,
     fileParallelism: true,
     testTimeout: 30_000,
     hookTimeout: 60_000,
     reporters: ['default', './test/summary-reporter.ts'],
+    projects: [
+      { extends: true, test: { name: 'unit', include: [UNIT_TEST] } },
+      {
+        extends: true,
+        test: {
+          name: 'stack',
+          include: EVERY_TEST,
+          exclude: ['**/node_modules/**', UNIT_TEST],
+          globalSetup: ['./test/global-setup.ts'],
+        },
+      },
+    ],
   },
 });

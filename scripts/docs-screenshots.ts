@@ -5,7 +5,8 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { newEventId, type ActivityTag, type StatsEventV1 } from '@keylab/messaging';
-import { launchBrowser, offlineContext, startStack, waitFor, type Stack } from '@keylab/testing';
+import { launchBrowser, offlineContext, waitFor } from '@keylab/testing';
+import { startStack, type Stack } from '@keylab/test-support';
 import { buildPages } from '@keylab/web';
 import { prepareDatabases } from './lib/databases';
 

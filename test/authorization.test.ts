@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCatalogueAssets } from '@keylab/models';
-import { startStack, type Stack, type TestUser } from '@keylab/testing';
+import { startStack, type Stack, type TestUser } from '@keylab/test-support';
 
 /**
  * The authorization matrix: every mutation that needs an account and every administrator query, tried

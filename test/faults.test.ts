@@ -2,16 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '@keylab/config';
 import { createLogger } from '@keylab/logger';
 import { keyboardsSettings, startKeyboardsService } from '@keylab/keyboards-subgraph';
-import {
-  startStack,
-  startTcpProxy,
-  TEST_DATABASES,
-  TEST_FILES_DIR,
-  waitFor,
-  type Stack,
-  type TcpProxy,
-  type TestUser,
-} from '@keylab/testing';
+import { startTcpProxy, waitFor, type TcpProxy } from '@keylab/testing';
+import { startStack, TEST_DATABASES, TEST_FILES_DIR, type Stack, type TestUser } from '@keylab/test-support';
 
 /**
  * The whole stack with RabbitMQ, Redis and the catalogue's PostgreSQL behind TCP relays that the tests cut

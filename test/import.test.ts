@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, TEST_DATABASES, type AuthResult, type Stack } from '@keylab/testing';
+import { startStack, TEST_DATABASES, type AuthResult, type Stack } from '@keylab/test-support';
 import { ORIGINAL_ADMIN_ID } from '@keylab/users-subgraph';
 import { ROOT } from '../scripts/lib/services';
 

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from '@keylab/logger';
 import { createBroker, newEventId } from '@keylab/messaging';
 import { createStatsDb } from '@keylab/stats-subgraph';
-import { TEST_DATABASES, TEST_FILES_DIR, waitFor } from '@keylab/testing';
+import { waitFor } from '@keylab/testing';
+import { TEST_DATABASES, TEST_FILES_DIR } from '@keylab/test-support';
 import { ROOT } from '../scripts/lib/services';
 
 interface Running {

@@ -1,5 +1,5 @@
 /**
- * The supergraph for a benchmark: `startStack()` from @keylab/testing plus one signed-in user, run in a forked
+ * The supergraph for a benchmark: `startStack()` from @keylab/test-support plus one signed-in user, run in a forked
  * child process (so that the load generator does not share an event loop with the servers it measures) or,
  * with `inProcess`, in the calling process. With `ownedItems`, the user also gets a catalogue of their own
  * (keyboards, boxes and kits copied from the default ones, files included), written straight to the database.
@@ -13,7 +13,7 @@
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import type { Stack } from '@keylab/testing';
+import type { Stack } from '@keylab/test-support';
 
 export interface Endpoints {
   /** The gateway's GraphQL endpoint (`http://127.0.0.1:<port>/graphql`). */
@@ -107,7 +107,7 @@ async function createSignInAccounts(db: UsersDb, count: number, made: string[]):
 
 /** Removes the statistics rows of the benchmark's visitors, once the stack (its stats consumer included) is closed. */
 async function removeVisitorStatistics(visitorPrefix: string): Promise<void> {
-  const { TEST_DATABASES } = await import('@keylab/testing');
+  const { TEST_DATABASES } = await import('@keylab/test-support');
   const { createStatsDb } = await import('@keylab/stats-subgraph');
   const db = createStatsDb(TEST_DATABASES.stats);
   try {
@@ -187,7 +187,7 @@ async function createOwnedItems(db: KeyboardsDb, ownerId: string, counts: OwnedI
 
 /** Starts the stack and a signed-in user; the whole supergraph lives in the process that calls this. */
 export async function startLocalStack(options: BenchStackOptions = {}): Promise<RunningStack> {
-  const { startStack } = await import('@keylab/testing');
+  const { startStack } = await import('@keylab/test-support');
   const { JWKS_PATH } = await import('@keylab/users-subgraph');
   const stack = await startStack();
   let userId: string | undefined;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { captureLogs, startStack, type CapturedLogs, type Stack } from '@keylab/testing';
+import { captureLogs, type CapturedLogs } from '@keylab/testing';
+import { startStack, type Stack } from '@keylab/test-support';
 
 let stack: Stack;
 let logs: CapturedLogs;

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '@keylab/config';
 import { gatewaySettings, startGateway } from '@keylab/gateway';
 import { createLogger } from '@keylab/logger';
-import { launchBrowser, offlineContext, startStack, type Stack } from '@keylab/testing';
+import { launchBrowser, offlineContext } from '@keylab/testing';
+import { startStack, type Stack } from '@keylab/test-support';
 import { PAGES_DIR } from '@keylab/web';
 
 let stack: Stack;

@@ -1,5 +1,4 @@
 import { parseConfig } from '@keylab/config';
-import { TEST_FILES_DIR } from '@keylab/testing/databases';
 import {
   createKeyboardsDb,
   fileStorage,
@@ -11,7 +10,7 @@ import { createStatsDb, seedStats } from '@keylab/stats-subgraph/seed';
 import { createUsersDb, seedUsers, type SeedOptions } from '@keylab/users-subgraph/seed';
 import { ensureDatabase } from './postgres';
 import { applyMigrations } from './prisma';
-import { DATA_SERVICES, databaseUrl, ROOT, type DataService } from './services';
+import { DATA_SERVICES, databaseUrl, ROOT, TEST_FILES_DIR, type DataService } from './services';
 
 /** The first administrator of a real (not test) installation: from ADMIN_* or generated into .data/. */
 function adminSeed(): SeedOptions {

@@ -14,6 +14,8 @@ export const DATA_SERVICES: DataService[] = [
 ];
 
 export const ROOT = new URL('../../', import.meta.url).pathname;
+/** Files of the test catalogue: shared by every test stack (content-addressed, so writes never clash). */
+export const TEST_FILES_DIR = `${ROOT}.data/test-files`;
 export const POSTGRES_URL = process.env.POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 /** The service's database URL: its own variable, else the server of POSTGRES_URL with the default name. */

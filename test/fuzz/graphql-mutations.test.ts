@@ -9,7 +9,7 @@
  * as they were. Replay: FUZZ_SEED=<seed> (printed with every failure), FUZZ_CASE=<n> for one case.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack, type TestUser } from '@keylab/testing';
+import { startStack, type Stack, type TestUser } from '@keylab/test-support';
 import * as gen from './generators';
 import {
   CONCURRENCY,

@@ -7,7 +7,7 @@
  * Replay: the seed is printed with every failure (FUZZ_SEED=<seed>, and FUZZ_CASE=<n> for one case).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack, type TestUser } from '@keylab/testing';
+import { startStack, type Stack, type TestUser } from '@keylab/test-support';
 import * as gen from './generators';
 import {
   CONCURRENCY,

@@ -9,7 +9,7 @@ import { runInNewContext } from 'node:vm';
 import type { Readable } from 'node:stream';
 import { ERROR_CODES } from '@keylab/errors';
 import { createLogger, type Logger } from '@keylab/logger';
-import { TEST_DATABASES, type Stack } from '@keylab/testing';
+import { TEST_DATABASES, type Stack } from '@keylab/test-support';
 import pg from 'pg';
 import { POLLUTION_CANARY, SEED, type Caller, type FuzzRequest, type World } from './generators';
 

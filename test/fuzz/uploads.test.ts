@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REJECT_REASONS } from '@keylab/files';
-import { startStack, type Stack, type TestUser } from '@keylab/testing';
+import { startStack, type Stack, type TestUser } from '@keylab/test-support';
 import { clientAddress, sample } from './generators';
 import {
   ONLY_CASE,

@@ -8,7 +8,8 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { freePort, launchBrowser, offlineContext, startStack, waitFor, type Stack, type TestUser } from '@keylab/testing';
+import { freePort, launchBrowser, offlineContext, waitFor } from '@keylab/testing';
+import { startStack, type Stack, type TestUser } from '@keylab/test-support';
 import type { SeriesInput } from '../admin/api/operations';
 import {
   ACTIVITY_QUERY,
@@ -21,7 +22,7 @@ import {
   signInThroughForm,
   type ApiSeries,
 } from './dashboard-page';
-import { activity, clearVisitor, clearWindow, operation, publishAndWait } from '@keylab/testing/stats';
+import { activity, clearVisitor, clearWindow, operation, publishAndWait } from '@keylab/test-support/stats';
 
 const run = crypto.randomUUID().slice(0, 8);
 const PASSWORD = `dashboard-${run}-password`;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, waitFor, type Stack, type TestUser } from '@keylab/testing';
+import { waitFor } from '@keylab/testing';
+import { startStack, type Stack, type TestUser } from '@keylab/test-support';
 import type { StatsEventBatchV1 } from '@keylab/messaging';
 
 let stack: Stack;

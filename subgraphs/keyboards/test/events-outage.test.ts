@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@keylab/logger';
 import { createBroker, type Broker, type StatsEventBatchV1 } from '@keylab/messaging';
-import { startStack, startTcpProxy, waitFor, type Stack, type TcpProxy } from '@keylab/testing';
+import { startTcpProxy, waitFor, type TcpProxy } from '@keylab/testing';
+import { startStack, type Stack } from '@keylab/test-support';
 
 let stack: Stack;
 let proxy: TcpProxy;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { crc32, deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCatalogueAssets } from '@keylab/models';
-import { startStack, type Stack, type TestUser } from '@keylab/testing';
+import { startStack, type Stack, type TestUser } from '@keylab/test-support';
 
 let stack: Stack;
 let alice: TestUser;

@@ -1,14 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  cookiesOf,
-  cookieValue,
-  startStack,
-  startTcpProxy,
-  waitFor,
-  type Stack,
-  type TcpProxy,
-  type TestUser,
-} from '@keylab/testing';
+import { startTcpProxy, waitFor, type TcpProxy } from '@keylab/testing';
+import { cookiesOf, cookieValue, startStack, type Stack, type TestUser } from '@keylab/test-support';
 
 let stack: Stack;
 let proxy: TcpProxy;

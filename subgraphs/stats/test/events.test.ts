@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseEventBatch } from '../src/ingest/events';
-import { activity, operation } from '@keylab/testing/stats';
+import { activity, operation } from '@keylab/test-support/stats';
 
 const body = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
 const now = () => new Date().toISOString();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack, type TestUser } from '@keylab/testing';
-import { activity, clearWindow, operation, publish, waitForEvents } from '@keylab/testing/stats';
+import { startStack, type Stack, type TestUser } from '@keylab/test-support';
+import { activity, clearWindow, operation, publish, waitForEvents } from '@keylab/test-support/stats';
 
 // This file's own stretch of time: no other test writes events here.
 const WINDOW = { from: '2025-03-08T00:00:00Z', to: '2025-03-13T00:00:00Z' };

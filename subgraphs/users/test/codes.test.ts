@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUTH_FIELDS, startStack, type AuthResult, type Stack } from '@keylab/testing';
+import { AUTH_FIELDS, startStack, type AuthResult, type Stack } from '@keylab/test-support';
 
 let stack: Stack;
 const made: string[] = [];

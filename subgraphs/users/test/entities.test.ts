@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postGraphQL, startStack, type Stack, type TestUser } from '@keylab/testing';
+import { postGraphQL, startStack, type Stack, type TestUser } from '@keylab/test-support';
 
 let stack: Stack;
 let alice: TestUser;

@@ -1,6 +1,6 @@
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUTH_FIELDS, cookiesOf, cookieValue, startStack, type AuthResult, type Stack } from '@keylab/testing';
+import { AUTH_FIELDS, cookiesOf, cookieValue, startStack, type AuthResult, type Stack } from '@keylab/test-support';
 
 let stack: Stack;
 const made: string[] = [];

@@ -1,6 +1,6 @@
 import { exportJWK, generateKeyPair, SignJWT, calculateJwkThumbprint, type CryptoKey } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from '@keylab/testing';
+import { startStack, type Stack } from '@keylab/test-support';
 
 let stack: Stack;
 let previousPrivate: CryptoKey;

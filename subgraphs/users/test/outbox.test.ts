@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, startTcpProxy, waitFor, type Stack, type TcpProxy } from '@keylab/testing';
+import { startTcpProxy, waitFor, type TcpProxy } from '@keylab/testing';
+import { startStack, type Stack } from '@keylab/test-support';
 
 let stack: Stack;
 let proxy: TcpProxy;

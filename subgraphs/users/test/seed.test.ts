@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, statSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TEST_DATABASES } from '@keylab/testing';
+import { TEST_DATABASES } from '@keylab/test-support';
 import { createUsersDb, seedUsers } from '@keylab/users-subgraph/seed';
 import { checkPassword } from '../src/domain/passwords';
 

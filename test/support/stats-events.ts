@@ -2,7 +2,7 @@
 // the catalogue publish theirs: a test writes them into a stretch of time of its own, so its series never move.
 import { newEventId, type StatsEventV1 } from '@keylab/messaging';
 import type { Stack } from './stack';
-import { waitFor } from './wait';
+import { waitFor } from '@keylab/testing';
 
 type Common = { visitor: string; user?: string | null };
 

@@ -14,7 +14,7 @@ import {
 import { emailSettings, startEmailWorker } from '@keylab/email-worker';
 import { emailTopology } from '@keylab/messaging';
 import { TEST_DATABASES, TEST_FILES_DIR } from './databases';
-import { startMailbox, type Mailbox } from './mailbox';
+import { startMailbox, type Mailbox } from '@keylab/testing';
 
 process.env.APOLLO_TELEMETRY_DISABLED = '1';
 
