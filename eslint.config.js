@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/generated/**', '.data/**', '.turbo/**', '**/dist/**'] },
+  { ignores: ['**/node_modules/**', '**/generated/**', '**/__generated__/**', '.data/**', '.turbo/**', '**/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

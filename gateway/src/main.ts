@@ -1,11 +1,11 @@
 import { loadConfig } from '@keylab/config';
 import { createLogger } from '@keylab/logger';
-import { stopOnSignal } from '@keylab/server';
+import { startOrExit, stopOnSignal } from '@keylab/server';
 import { gatewaySettings } from './config';
 import { startGateway } from './gateway';
 
 process.env.APOLLO_TELEMETRY_DISABLED ??= '1';
 const config = loadConfig('gateway', gatewaySettings);
 const logger = createLogger('gateway', config.LOG_LEVEL);
-const gateway = await startGateway(config, logger);
+const gateway = await startOrExit(logger, () => startGateway(config, logger));
 stopOnSignal(logger, () => gateway.close());

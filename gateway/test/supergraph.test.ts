@@ -44,7 +44,7 @@ describe('keyboards through the gateway', () => {
       headers: { 'accept-language': 'ru-RU,ru;q=0.9' },
     });
     expect(tooMany.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
-    expect(tooMany.errors?.[0]?.message).toBe('Недопустимое значение поля first: должно быть от 1 до 100.');
+    expect(tooMany.errors?.[0]?.message).toBe('Недопустимое значение поля «размер страницы»: должно быть от 1 до 100.');
     const forged = await stack.graphql('{ switches(after: "not-a-cursor") { totalCount } }');
     expect(forged.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
     expect(forged.errors?.[0]?.message).toBe('Invalid value of after: is not a cursor this list gave out.');

@@ -1,9 +1,9 @@
 import { GraphQLError } from 'graphql';
 import type { Locale } from './locale';
-import { translate, type MessageKey } from './messages';
+import { fieldRef, translate, type MessageKey, type MessageParams, type MessageRef } from './messages';
 
 export { pickLocale, LOCALES, type Locale } from './locale';
-export { messages, translate, type MessageKey } from './messages';
+export { messages, translate, fieldRef, type MessageKey, type MessageParams, type MessageRef } from './messages';
 
 /** The fixed set of error codes a client can rely on (extensions.code). */
 export const ERROR_CODES = [
@@ -20,41 +20,61 @@ export const ERROR_CODES = [
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface ErrorOptions {
-  params?: Record<string, string | number>;
+  params?: MessageParams;
   /** Extra extensions, for example the offending input field. */
   extensions?: Record<string, unknown>;
 }
 
-/** A typed, localized GraphQL error. */
+/**
+ * A typed GraphQL error: a stable code and a message of the catalogue with its parameters. Domain code
+ * knows no language: the message is English until the edge (the error policy plugin, or an adapter that
+ * answers by itself) puts it in the caller's language with `localize`.
+ */
 export class AppError extends GraphQLError {
   readonly code: ErrorCode;
+  readonly text: MessageRef;
 
-  constructor(locale: Locale, code: ErrorCode, key: MessageKey, options: ErrorOptions = {}) {
-    super(translate(locale, key, options.params), {
-      extensions: { code, ...options.extensions },
-    });
+  constructor(code: ErrorCode, key: MessageKey, options: ErrorOptions = {}) {
+    super(translate('en', key, options.params), { extensions: { code, ...options.extensions } });
     this.code = code;
+    this.text = { key, params: options.params };
+  }
+
+  /** This error's message in a language. */
+  messageIn(locale: Locale): string {
+    return translate(locale, this.text.key, this.text.params);
+  }
+
+  /** Puts the message in the caller's language (for an adapter that throws before any plugin runs). */
+  localize(locale: Locale): this {
+    this.message = this.messageIn(locale);
+    return this;
   }
 }
 
+/** The AppError behind a GraphQL error (graphql-js wraps what a resolver throws). */
+export function appErrorOf(error: unknown): AppError | undefined {
+  if (error instanceof AppError) return error;
+  const original = (error as { originalError?: unknown } | null)?.originalError;
+  return original instanceof AppError ? original : undefined;
+}
+
 export const errors = {
-  unauthenticated: (locale: Locale, key: MessageKey = 'auth.required') => new AppError(locale, 'UNAUTHENTICATED', key),
-  forbidden: (locale: Locale, key: MessageKey = 'auth.adminOnly') => new AppError(locale, 'FORBIDDEN', key),
-  notFound: (locale: Locale) => new AppError(locale, 'NOT_FOUND', 'notFound'),
+  unauthenticated: (key: MessageKey = 'auth.required') => new AppError('UNAUTHENTICATED', key),
+  forbidden: (key: MessageKey = 'auth.adminOnly') => new AppError('FORBIDDEN', key),
+  notFound: () => new AppError('NOT_FOUND', 'notFound'),
   /** BAD_USER_INPUT naming the field, with the reason from the message catalogue. */
-  badInput: (locale: Locale, field: string, reason: MessageKey, params: Record<string, string | number> = {}) =>
-    new AppError(locale, 'BAD_USER_INPUT', 'input.invalid', {
-      params: { field, reason: translate(locale, reason, params) },
+  badInput: (field: string, reason: MessageKey, params: MessageParams = {}) =>
+    new AppError('BAD_USER_INPUT', 'input.invalid', {
+      params: { field: fieldRef(field), reason: { key: reason, params } },
       extensions: { field },
     }),
   /** BAD_USER_INPUT naming the field, with a message of its own (a whole sentence). */
-  badField: (locale: Locale, field: string, key: MessageKey) =>
-    new AppError(locale, 'BAD_USER_INPUT', key, { extensions: { field } }),
+  badField: (field: string, key: MessageKey) => new AppError('BAD_USER_INPUT', key, { extensions: { field } }),
   /** RATE_LIMITED that says when to retry (extensions.retryAfterSeconds). */
-  rateLimited: (locale: Locale, retryAfterMs: number, key: MessageKey = 'rateLimited') => {
+  rateLimited: (retryAfterMs: number, key: MessageKey = 'rateLimited') => {
     const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-    return new AppError(locale, 'RATE_LIMITED', key, { params: { seconds }, extensions: { retryAfterSeconds: seconds } });
+    return new AppError('RATE_LIMITED', key, { params: { seconds }, extensions: { retryAfterSeconds: seconds } });
   },
-  conflict: (locale: Locale, key: MessageKey, field?: string) =>
-    new AppError(locale, 'CONFLICT', key, field ? { extensions: { field } } : {}),
+  conflict: (key: MessageKey, field?: string) => new AppError('CONFLICT', key, field ? { extensions: { field } } : {}),
 };

@@ -1,6 +1,11 @@
 import type { Locale } from './locale';
 
-type Params = Record<string, string | number>;
+/** A message of the catalogue with its parameters; a parameter may be a message of its own. */
+export interface MessageRef {
+  key: MessageKey;
+  params?: MessageParams;
+}
+export type MessageParams = Record<string, string | number | MessageRef>;
 type Message = Record<Locale, string>;
 
 /** Every message a user can see, in each language; `{name}` is replaced by a parameter. */
@@ -19,7 +24,7 @@ export const messages = {
   },
   'input.invalid': {
     en: 'Invalid value of {field}: {reason}.',
-    ru: 'Недопустимое значение поля {field}: {reason}.',
+    ru: 'Недопустимое значение поля «{field}»: {reason}.',
   },
   'input.pageSize': {
     en: 'must be between 1 and {max}',
@@ -209,6 +214,39 @@ export const messages = {
     en: 'The request body cannot be read: send JSON, uncompressed or gzip, deflate or br.',
     ru: 'Тело запроса не удаётся прочитать: отправьте JSON без сжатия или со сжатием gzip, deflate или br.',
   },
+  'interval.MINUTE': { en: '1 minute', ru: '1 минута' },
+  'interval.FIFTEEN_MINUTES': { en: '15 minutes', ru: '15 минут' },
+  'interval.HOUR': { en: '1 hour', ru: '1 час' },
+  'interval.DAY': { en: '1 day', ru: '1 день' },
+  'interval.WEEK': { en: '1 week', ru: '1 неделя' },
+  'interval.MONTH': { en: '1 month', ru: '1 месяц' },
+  // What the input fields are called where an error names one (see fieldRef).
+  'field.email': { en: 'email', ru: 'почта' },
+  'field.newEmail': { en: 'newEmail', ru: 'новая почта' },
+  'field.password': { en: 'password', ru: 'пароль' },
+  'field.newPassword': { en: 'newPassword', ru: 'новый пароль' },
+  'field.currentPassword': { en: 'currentPassword', ru: 'текущий пароль' },
+  'field.nickname': { en: 'nickname', ru: 'никнейм' },
+  'field.code': { en: 'code', ru: 'код' },
+  'field.deviceLabel': { en: 'deviceLabel', ru: 'название устройства' },
+  'field.refreshToken': { en: 'refreshToken', ru: 'токен обновления' },
+  'field.sessionId': { en: 'sessionId', ru: 'сессия' },
+  'field.id': { en: 'id', ru: 'идентификатор' },
+  'field.title': { en: 'title', ru: 'название' },
+  'field.first': { en: 'first', ru: 'размер страницы' },
+  'field.after': { en: 'after', ru: 'курсор' },
+  'field.boxTypeId': { en: 'boxTypeId', ru: 'тип корпуса' },
+  'field.switchId': { en: 'switchId', ru: 'переключатель' },
+  'field.keycapId': { en: 'keycapId', ru: 'кейкап' },
+  'field.modelUploadId': { en: 'modelUploadId', ru: 'загруженная модель' },
+  'field.previewUploadId': { en: 'previewUploadId', ru: 'загруженное превью' },
+  'field.soundUploadId': { en: 'soundUploadId', ru: 'загруженный звук' },
+  'field.activities': { en: 'activities', ru: 'активности' },
+  'field.timeZone': { en: 'timeZone', ru: 'часовой пояс' },
+  'field.from': { en: 'from', ru: 'начало периода' },
+  'field.to': { en: 'to', ru: 'конец периода' },
+  'field.interval': { en: 'interval', ru: 'интервал' },
+  'field.top': { en: 'top', ru: 'длина списка' },
   notFound: {
     en: 'Nothing was found with this id.',
     ru: 'По этому идентификатору ничего не найдено.',
@@ -221,6 +259,17 @@ export const messages = {
 
 export type MessageKey = keyof typeof messages;
 
-export function translate(locale: Locale, key: MessageKey, params: Params = {}): string {
-  return messages[key][locale].replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+/**
+ * A field as an error names it: its title in the catalogue (`field.<name>`; English keeps the GraphQL
+ * name, which is what a developer looks for), or the name itself for a field not listed there.
+ */
+export const fieldRef = (field: string): string | MessageRef =>
+  `field.${field}` in messages ? { key: `field.${field}` as MessageKey } : field;
+
+export function translate(locale: Locale, key: MessageKey, params: MessageParams = {}): string {
+  return messages[key][locale].replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const value = params[name];
+    if (value === undefined) return whole;
+    return typeof value === 'object' ? translate(locale, value.key, value.params) : String(value);
+  });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError, errors, messages, pickLocale, translate, LOCALES } from '@keylab/errors';
+import { AppError, appErrorOf, errors, messages, pickLocale, translate, LOCALES } from '@keylab/errors';
 
 describe('pickLocale', () => {
   it.each([
@@ -35,13 +35,22 @@ describe('messages', () => {
 });
 
 describe('AppError', () => {
-  it('carries a stable code and a localized message', () => {
-    const error = errors.badInput('ru', 'first', 'input.pageSize', { max: 100 });
+  it('carries a stable code and a message that the edge puts in the caller’s language', () => {
+    const error = errors.badInput('first', 'input.pageSize', { max: 100 });
     expect(error).toBeInstanceOf(AppError);
     expect(error.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'first' });
-    expect(error.message).toBe('Недопустимое значение поля first: должно быть от 1 до 100.');
-    expect(errors.unauthenticated('en').extensions.code).toBe('UNAUTHENTICATED');
-    expect(errors.forbidden('en').extensions.code).toBe('FORBIDDEN');
-    expect(errors.notFound('ru').message).toBe('По этому идентификатору ничего не найдено.');
+    expect(error.message).toBe('Invalid value of first: must be between 1 and 100.');
+    expect(error.messageIn('ru')).toBe('Недопустимое значение поля «размер страницы»: должно быть от 1 до 100.');
+    expect(errors.unauthenticated().extensions.code).toBe('UNAUTHENTICATED');
+    expect(errors.forbidden().extensions.code).toBe('FORBIDDEN');
+    expect(errors.notFound().localize('ru').message).toBe('По этому идентификатору ничего не найдено.');
+  });
+
+  it('names a field missing from the catalogue as it is, and finds the AppError a resolver threw', () => {
+    const error = errors.badInput('colour', 'input.id');
+    expect(error.messageIn('ru')).toBe('Недопустимое значение поля «colour»: не является идентификатором каталога.');
+    const wrapped = { message: error.message, originalError: error };
+    expect(appErrorOf(wrapped)).toBe(error);
+    expect(appErrorOf(new Error('plain'))).toBeUndefined();
   });
 });

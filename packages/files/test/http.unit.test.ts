@@ -51,7 +51,7 @@ beforeAll(async () => {
       authorize(req) {
         const token = req.headers.authorization;
         if (token === 'Bearer alice' || token === 'Bearer bob') return token.slice(7);
-        throw new AppError(req.headers['accept-language'] === 'ru' ? 'ru' : 'en', 'UNAUTHENTICATED', 'auth.required');
+        throw new AppError('UNAUTHENTICATED', 'auth.required').localize(req.headers['accept-language'] === 'ru' ? 'ru' : 'en');
       },
       async onStored(file, ownerId, kind) {
         const uploadId = `up-${uploads.size + 1}`;
@@ -66,7 +66,7 @@ beforeAll(async () => {
       storage,
       resolve(req, path) {
         if (path.startsWith('private/')) {
-          if (!verifySignedUrl(req.originalUrl, SECRET).valid) throw new AppError('en', 'FORBIDDEN', 'auth.adminOnly');
+          if (!verifySignedUrl(req.originalUrl, SECRET).valid) throw new AppError('FORBIDDEN', 'auth.adminOnly');
           const upload = uploads.get(path.slice('private/'.length));
           return upload ? { key: upload.file.key, contentType: upload.file.contentType, immutable: false, maxAge: 60 } : null;
         }

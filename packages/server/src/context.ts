@@ -41,7 +41,8 @@ export async function requestContext(
     if (token) viewer = await verify(token);
   } catch (error) {
     if (!(error instanceof InvalidTokenError)) throw error;
-    throw new AppError(locale, 'UNAUTHENTICATED', 'auth.invalidToken', { extensions: { http: { status: 401 } } });
+    // Thrown while the context is built, before any plugin: this adapter answers in the caller's language itself.
+    throw new AppError('UNAUTHENTICATED', 'auth.invalidToken', { extensions: { http: { status: 401 } } }).localize(locale);
   }
   const forwardedIp = headers['x-client-ip'];
   const clientIp = (typeof forwardedIp === 'string' && forwardedIp.length <= 64 ? forwardedIp : peerAddress) || 'unknown';

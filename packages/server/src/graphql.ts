@@ -6,7 +6,7 @@ import {
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { GraphQLFormattedError } from 'graphql';
-import { ERROR_CODES, pickLocale, translate, type Locale, type MessageKey } from '@keylab/errors';
+import { appErrorOf, ERROR_CODES, pickLocale, translate, type Locale, type MessageKey } from '@keylab/errors';
 import type { Logger } from '@keylab/logger';
 
 /** Codes that reach a client unchanged: ours, and GraphQL's own for documents and persisted queries. */
@@ -46,8 +46,9 @@ export function requestLogPlugin<C extends LocalizedContext>(): ApolloServerPlug
 }
 
 /**
- * Unexpected errors (a bug, a lost database connection) are logged in full and reach the client as
- * INTERNAL with a localized message and the request id, never with internals.
+ * The edge of every process for errors: the domain's AppErrors get the caller's language here; unexpected
+ * errors (a bug, a lost database connection) are logged in full and reach the client as INTERNAL with a
+ * localized message and the request id, never with internals.
  */
 export function errorPolicyPlugin<C extends LocalizedContext>(): ApolloServerPlugin<C> {
   const isPublic = (error: GraphQLFormattedError) => PUBLIC_CODES.has(String(error.extensions?.code));
@@ -56,6 +57,8 @@ export function errorPolicyPlugin<C extends LocalizedContext>(): ApolloServerPlu
       return {
         async didEncounterErrors({ errors, contextValue, operationName }) {
           for (const error of errors) {
+            const appError = appErrorOf(error);
+            if (appError) error.message = appError.messageIn(contextValue.locale);
             const code = String(error.extensions?.code ?? '');
             if (!PUBLIC_CODES.has(code)) {
               contextValue.logger.error(

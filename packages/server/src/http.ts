@@ -73,6 +73,20 @@ export async function listen(app: Express, port: number, host = '0.0.0.0'): Prom
   };
 }
 
+/**
+ * Starts a process's service. A failure to start (a port taken, a database that will not answer) is
+ * logged through the process's logger with its reason and ends the process with exit code 1, so its
+ * supervisor sees why and may start it again.
+ */
+export async function startOrExit<T>(logger: Logger, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    logger.fatal({ err: error }, 'did not start');
+    process.exit(1);
+  }
+}
+
 /** Runs `stop` once on SIGINT or SIGTERM, then exits; a second signal exits at once. */
 export function stopOnSignal(logger: Logger, stop: () => Promise<void>): void {
   let stopping = false;

@@ -1,4 +1,4 @@
-export { mountHealth, listen, stopOnSignal, type ReadinessChecks, type RunningServer } from './http';
+export { mountHealth, listen, startOrExit, stopOnSignal, type ReadinessChecks, type RunningServer } from './http';
 export { requestContext, visitorIdFrom, type RequestContext } from './context';
 export {
   errorPolicyPlugin,
@@ -12,3 +12,4 @@ export { startSubgraph, type SubgraphOptions } from './subgraph';
 export { DateTimeScalar } from './scalars';
 export { loadTypeDefs } from './schema';
 export { connectBackingServices, type BackingServices } from './backing-services';
+export { type CompleteResolvers } from './resolvers';

@@ -13,7 +13,8 @@ import { listen, mountHealth, type ReadinessChecks, type RunningServer } from '.
 export interface SubgraphOptions<C extends RequestContext> {
   name: string;
   typeDefs: DocumentNode;
-  resolvers: GraphQLResolverMap<C>;
+  /** The subgraph's resolvers, typed where they are written by its generated `Resolvers` type. */
+  resolvers: object;
   port: number;
   host?: string;
   logger: Logger;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Express } from 'express';
 import { bearerToken, type AccessTokenVerifier } from '@keylab/auth';
-import { errors, pickLocale, type Locale } from '@keylab/errors';
+import { errors } from '@keylab/errors';
 import {
   isValidKey,
   createStorage,
@@ -52,14 +52,13 @@ export function mountFileRoutes(
       storage,
       tmpDir: undefined,
       async authorize(req) {
-        const locale = pickLocale(req.headers['accept-language']);
         try {
           const token = bearerToken(req.headers.authorization);
           if (token) return (await verify(token)).userId;
         } catch {
-          throw errors.unauthenticated(locale, 'auth.invalidToken');
+          throw errors.unauthenticated('auth.invalidToken');
         }
-        throw errors.unauthenticated(locale);
+        throw errors.unauthenticated();
       },
       async onStored(file, ownerId, kind) {
         return { uploadId: await recordFile(db, { ...file, kind }, { ownerId }) };
@@ -111,7 +110,6 @@ export async function recordFile(
 /** The file an upload id names, if the viewer may attach it (their own upload, of the right kind); attaching is markAttached. */
 export async function uploadToAttach(
   db: KeyboardsDb,
-  locale: Locale,
   viewer: { userId: string; roles: readonly string[] },
   field: string,
   uploadId: string | null | undefined,
@@ -120,7 +118,7 @@ export async function uploadToAttach(
   if (uploadId == null) return undefined;
   const file = isUuid(uploadId) ? await db.storedFile.findUnique({ where: { id: uploadId.toLowerCase() } }) : null;
   if (!file || file.kind !== kind || (file.ownerId !== null && file.ownerId !== viewer.userId)) {
-    throw errors.badInput(locale, field, 'input.upload', { kind });
+    throw errors.badInput(field, 'input.upload', { kind });
   }
   return file.id;
 }

@@ -81,12 +81,12 @@ const byId = (kind: ItemKind) => async (_: unknown, args: { id: string }, ctx: K
 /** Default lists are the hot ones: cached in Redis until the next change of their kind. */
 const list = (kind: ItemKind) => (_: unknown, args: ListArgs, ctx: KeyboardsContext) => {
   ctx.emit(ctx, `see_${kind}`);
-  const load = () => listItems(ctx.db, kind, args, ctx.locale, ctx.viewer);
+  const load = () => listItems(ctx.db, kind, args, ctx.viewer);
   return args.owner === 'MINE' ? load() : ctx.cache.read(kind, args, load);
 };
 
 const ofUser = (kind: ItemKind) => (user: { id: string }, args: PageArgs, ctx: KeyboardsContext) =>
-  listItemsOf(ctx.db, kind, user.id, args, ctx.locale);
+  listItemsOf(ctx.db, kind, user.id, args);
 
 /** After a change: the kind's cached lists are dropped and an edit event goes to statistics. */
 async function changed<T extends { id: string }>(ctx: KeyboardsContext, kind: ItemKind, item: T): Promise<T> {
@@ -98,17 +98,17 @@ async function changed<T extends { id: string }>(ctx: KeyboardsContext, kind: It
 const rename =
   (kind: ItemKind) =>
   async (_: unknown, { input }: Input<{ id: string; title: string }>, ctx: KeyboardsContext) => ({
-    [kind]: await changed(ctx, kind, await renameItem(delegates(ctx.db)[kind], ctx.locale, ctx.viewer, input.id, input.title)),
+    [kind]: await changed(ctx, kind, await renameItem(delegates(ctx.db)[kind], ctx.viewer, input.id, input.title)),
   });
 const replace =
   (kind: ItemKind) =>
   async (_: unknown, { input }: Input<ReplaceFilesInput>, ctx: KeyboardsContext) => ({
-    [kind]: await changed(ctx, kind, await replaceFiles(ctx.db, kind, ctx.locale, ctx.viewer, input)),
+    [kind]: await changed(ctx, kind, await replaceFiles(ctx.db, kind, ctx.viewer, input)),
   });
 const remove =
   (kind: ItemKind) =>
   async (_: unknown, { input }: Input<{ id: string }>, ctx: KeyboardsContext) => ({
-    id: (await changed(ctx, kind, await deleteItem(delegates(ctx.db)[kind], ctx.locale, ctx.viewer, input.id))).id,
+    id: (await changed(ctx, kind, await deleteItem(delegates(ctx.db)[kind], ctx.viewer, input.id))).id,
   });
 
 export const resolvers = {
@@ -116,7 +116,7 @@ export const resolvers = {
   Query: {
     switches: (_: unknown, args: PageArgs, ctx: KeyboardsContext) => {
       ctx.emit(ctx, 'see_switch');
-      return ctx.cache.read('switch', args, () => listSwitches(ctx.db, args, ctx.locale));
+      return ctx.cache.read('switch', args, () => listSwitches(ctx.db, args));
     },
     switch: async (_: unknown, args: { id: string }, ctx: KeyboardsContext) => {
       const found = isUuid(args.id) ? await ctx.loaders.switch.load(args.id.toLowerCase()) : null;
@@ -131,20 +131,20 @@ export const resolvers = {
     keyboards: list('keyboard'),
     keyboard: byId('keyboard'),
     myUpload: async (_: unknown, args: { id: string }, ctx: KeyboardsContext) => {
-      if (!ctx.viewer) throw errors.unauthenticated(ctx.locale);
+      if (!ctx.viewer) throw errors.unauthenticated();
       if (!isUuid(args.id)) return null;
       return ctx.db.storedFile.findFirst({ where: { id: args.id.toLowerCase(), ownerId: ctx.viewer.userId } });
     },
   },
   Mutation: {
     createBox: async (_: unknown, { input }: Input<CreateInput>, ctx: KeyboardsContext) => ({
-      box: await changed(ctx, 'box', await createBox(ctx.db, ctx.locale, ctx.viewer, input)),
+      box: await changed(ctx, 'box', await createBox(ctx.db, ctx.viewer, input)),
     }),
     renameBox: rename('box'),
     replaceBoxFiles: replace('box'),
     deleteBox: remove('box'),
     createKit: async (_: unknown, { input }: Input<CreateInput>, ctx: KeyboardsContext) => ({
-      kit: await changed(ctx, 'kit', await createKit(ctx.db, ctx.locale, ctx.viewer, input)),
+      kit: await changed(ctx, 'kit', await createKit(ctx.db, ctx.viewer, input)),
     }),
     renameKit: rename('kit'),
     replaceKitPreview: replace('kit'),
@@ -153,13 +153,13 @@ export const resolvers = {
       { input }: Input<{ keycapId: string; modelUploadId: string }>,
       ctx: KeyboardsContext,
     ) => {
-      const keycap = await replaceKeycapModel(ctx.db, ctx.locale, ctx.viewer, input);
+      const keycap = await replaceKeycapModel(ctx.db, ctx.viewer, input);
       ctx.emit(ctx, 'edit_keycap', keycap.id);
       return { keycap };
     },
     deleteKit: remove('kit'),
     createKeyboard: async (_: unknown, { input }: Input<CreateInput & { switchId: string }>, ctx: KeyboardsContext) => ({
-      keyboard: await changed(ctx, 'keyboard', await createKeyboard(ctx.db, ctx.locale, ctx.viewer, input)),
+      keyboard: await changed(ctx, 'keyboard', await createKeyboard(ctx.db, ctx.viewer, input)),
     }),
     renameKeyboard: rename('keyboard'),
     replaceKeyboardFiles: replace('keyboard'),
@@ -171,7 +171,7 @@ export const resolvers = {
     __resolveReference: (ref: { id: string }, ctx: KeyboardsContext) => getItem(ctx.db, 'kit', ref.id),
     keycaps: (kit: { id: string }, args: PageArgs, ctx: KeyboardsContext) => {
       ctx.emit(ctx, 'see_keycap', kit.id);
-      return listKeycaps(ctx.db, kit.id, args, ctx.locale);
+      return listKeycaps(ctx.db, kit.id, args);
     },
   },
   Keyboard: {

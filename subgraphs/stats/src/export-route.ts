@@ -27,7 +27,7 @@ export function mountExportRoute(app: Express, db: StatsDb, cache: ResultCache, 
         timeZone: request.timeZone,
         activities: request.activities,
       };
-      const deps = { db, cache, locale };
+      const deps = { db, cache };
       const series = request.series === 'ACTIVITY' ? await activitySeries(deps, input) : await attendanceSeries(deps, input);
       const name = `keylab-${request.series.toLowerCase()}-${request.from.slice(0, 10)}-${series.interval.toLowerCase()}.csv`;
       res

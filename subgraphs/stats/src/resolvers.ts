@@ -1,11 +1,20 @@
-import type { Locale } from '@keylab/errors';
-import { DateTimeScalar, type RequestContext } from '@keylab/server';
+import { translate } from '@keylab/errors';
+import { DateTimeScalar, type CompleteResolvers, type RequestContext } from '@keylab/server';
+import type {
+  ActivityKindResolvers,
+  ActivitySeriesResolvers,
+  AttendancePointResolvers,
+  AttendanceSeriesResolvers,
+  QueryResolvers,
+  Resolvers,
+} from './__generated__/resolvers-types';
 import type { StatsDb } from './db/client';
 import { requireAdmin } from './domain/access';
-import { listActivityKinds } from './domain/activities';
+import { listActivityKinds, type ActivityKindRow } from './domain/activities';
 import type { ResultCache } from './domain/cache';
 import { EXPORT_PATH, EXPORT_TTL_MS, signExport } from './domain/export';
-import { INTERVALS, localIso, MAX_BUCKETS, type Interval, type PeriodInput } from './domain/period';
+import { intervalTitle, INTERVALS, localIso, MAX_BUCKETS, type Interval } from './domain/period';
+import type { AttendanceRow } from './domain/series';
 import {
   activitySeries,
   activityTags,
@@ -23,105 +32,103 @@ export interface StatsContext extends RequestContext {
   exports: { publicUrl: string; secret: string };
 }
 
-type SeriesArgs = { input: PeriodInput & { activities?: string[] | null } };
-type ExportArgs = { input: SeriesArgs['input'] & { series: 'ACTIVITY' | 'ATTENDANCE' } };
+/** A bucket of attendance as the points field gives it: the row, labelled in the series' zone. */
+export type AttendancePointParent = AttendanceRow & { localStart: string };
 
+/** Every statistics query is for administrators. */
 const admin =
   <A, R>(resolve: (args: A, ctx: StatsContext) => R) =>
   (_: unknown, args: A, ctx: StatsContext) => {
     requireAdmin(ctx);
     return resolve(args, ctx);
   };
-const deps = (ctx: StatsContext) => ({ db: ctx.db, cache: ctx.cache, locale: ctx.locale });
-const titled = (locale: Locale, value: { en: string; ru: string }) => value[locale];
+const deps = (ctx: StatsContext) => ({ db: ctx.db, cache: ctx.cache });
 const kindsByTag = async (ctx: StatsContext) => new Map((await listActivityKinds(ctx.db)).map((kind) => [kind.tag, kind]));
-const withLocalStart = (series: { timeZone: string; points: { start: Date }[] }) =>
+const withLocalStart = <P extends { start: Date }>(series: { timeZone: string; points: P[] }) =>
   series.points.map((point) => ({ ...point, localStart: localIso(point.start, series.timeZone) }));
-const views = (field: string) => (row: ItemViews) => ({
-  [`${field}Id`]: row.itemId,
-  [field]: { id: row.itemId },
-  views: row.views,
-  visitors: row.visitors,
-});
+const unknownKind = (tag: string): ActivityKindRow => ({ tag, titleEn: tag, titleRu: tag });
 
-export const resolvers = {
+const Query: Required<QueryResolvers> = {
+  activityKinds: admin((_, ctx) => listActivityKinds(ctx.db)),
+  statsIntervals: admin((_, ctx) =>
+    (Object.entries(INTERVALS) as [Interval, (typeof INTERVALS)[Interval]][]).map(([interval, info]) => ({
+      interval,
+      title: translate(ctx.locale, intervalTitle(interval).key),
+      seconds: info.seconds,
+      maxPeriodSeconds: (MAX_BUCKETS - 1) * info.seconds,
+    })),
+  ),
+  activitySeries: admin(({ input }, ctx) => activitySeries(deps(ctx), input)),
+  attendanceSeries: admin(({ input }, ctx) => attendanceSeries(deps(ctx), input)),
+  statsOverview: admin(async ({ input }, ctx) => {
+    const [summary, now, kinds] = await Promise.all([overview(deps(ctx), input), visitorsNow(ctx.db), kindsByTag(ctx)]);
+    const views = (row: ItemViews) => ({ id: row.itemId, views: row.views, visitors: row.visitors });
+    return {
+      ...summary,
+      visitorsNow: now,
+      topActivities: summary.topActivities.map((row) => ({ ...row, activity: kinds.get(row.tag) ?? unknownKind(row.tag) })),
+      topKeyboards: summary.topKeyboards.map(views).map(({ id, ...row }) => ({ ...row, keyboardId: id, keyboard: { id } })),
+      topBoxes: summary.topBoxes.map(views).map(({ id, ...row }) => ({ ...row, boxId: id, box: { id } })),
+      topSwitches: summary.topSwitches.map(views).map(({ id, ...row }) => ({ ...row, switchId: id, switch: { id } })),
+    };
+  }),
+  statsExport: admin(async ({ input }, ctx) => {
+    // Validate now, so that a bad request fails here rather than when the link is opened.
+    const series: ActivitySeriesResult | AttendanceSeriesResult =
+      input.series === 'ACTIVITY' ? await activitySeries(deps(ctx), input) : await attendanceSeries(deps(ctx), input);
+    const exp = Date.now() + EXPORT_TTL_MS;
+    const token = signExport(ctx.exports.secret, {
+      series: input.series,
+      from: input.from.toISOString(),
+      to: input.to.toISOString(),
+      interval: series.interval,
+      timeZone: series.timeZone,
+      activities: input.series === 'ACTIVITY' ? activityTags(input.activities) : null,
+      exp,
+    });
+    return { url: `${ctx.exports.publicUrl}${EXPORT_PATH}/${token}`, expiresAt: new Date(exp) };
+  }),
+};
+
+const ActivitySeries: CompleteResolvers<ActivitySeriesResolvers, ActivitySeriesResult> = {
+  activities: async (series, _, ctx) => {
+    const kinds = await kindsByTag(ctx);
+    return series.tags.flatMap((tag) => kinds.get(tag) ?? []);
+  },
+  points: withLocalStart,
+  events: async (series) => (await series.totals()).events,
+  visitors: async (series) => (await series.totals()).visitors,
+  byActivity: async (series, _, ctx) => {
+    const [lines, kinds] = await Promise.all([series.byActivity(), kindsByTag(ctx)]);
+    return lines.flatMap((line) => {
+      const activity = kinds.get(line.tag);
+      if (!activity) return [];
+      return [{ ...line, activity, points: withLocalStart({ timeZone: series.timeZone, points: line.points }) }];
+    });
+  },
+};
+
+const AttendanceSeries: CompleteResolvers<AttendanceSeriesResolvers, AttendanceSeriesResult> = {
+  points: withLocalStart,
+  visits: async (series) => (await series.totals()).visits,
+  visitors: async (series) => (await series.totals()).visitors,
+  averageVisitSeconds: async (series) => (await series.totals()).averageVisitSeconds,
+  bounceRate: async (series) => (await series.totals()).bounceRate,
+};
+
+const AttendancePoint: CompleteResolvers<AttendancePointResolvers, AttendancePointParent> = {
+  averageVisitSeconds: (point) => (point.visits ? point.totalVisitSeconds / point.visits : 0),
+};
+
+const ActivityKind: CompleteResolvers<ActivityKindResolvers, ActivityKindRow> = {
+  title: (kind, _, ctx) => (ctx.locale === 'ru' ? kind.titleRu : kind.titleEn),
+};
+
+export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
-  Query: {
-    activityKinds: admin((_: unknown, ctx) => listActivityKinds(ctx.db)),
-    statsIntervals: admin((_: unknown, ctx) =>
-      (Object.entries(INTERVALS) as [Interval, (typeof INTERVALS)[Interval]][]).map(([interval, info]) => ({
-        interval,
-        title: titled(ctx.locale, info),
-        seconds: info.seconds,
-        maxPeriodSeconds: (MAX_BUCKETS - 1) * info.seconds,
-      })),
-    ),
-    activitySeries: admin(({ input }: SeriesArgs, ctx) => activitySeries(deps(ctx), input)),
-    attendanceSeries: admin(({ input }: SeriesArgs, ctx) => attendanceSeries(deps(ctx), input)),
-    statsOverview: admin(async ({ input }: { input: { from: Date; to: Date; top: number } }, ctx) => {
-      const [summary, now] = await Promise.all([overview(deps(ctx), input), visitorsNow(ctx.db)]);
-      const kinds = await kindsByTag(ctx);
-      return {
-        ...summary,
-        visitorsNow: now,
-        topActivities: summary.topActivities.map((row) => ({
-          ...row,
-          activity: kinds.get(row.tag) ?? { tag: row.tag, titleEn: row.tag, titleRu: row.tag },
-        })),
-        topKeyboards: summary.topKeyboards.map(views('keyboard')),
-        topBoxes: summary.topBoxes.map(views('box')),
-        topSwitches: summary.topSwitches.map(views('switch')),
-      };
-    }),
-    statsExport: admin(async ({ input }: ExportArgs, ctx) => {
-      // Validate now, so that a bad request fails here rather than when the link is opened.
-      const series: ActivitySeriesResult | AttendanceSeriesResult =
-        input.series === 'ACTIVITY' ? await activitySeries(deps(ctx), input) : await attendanceSeries(deps(ctx), input);
-      const exp = Date.now() + EXPORT_TTL_MS;
-      const token = signExport(ctx.exports.secret, {
-        series: input.series,
-        from: input.from.toISOString(),
-        to: input.to.toISOString(),
-        interval: series.interval,
-        timeZone: series.timeZone,
-        activities: input.series === 'ACTIVITY' ? activityTags(ctx.locale, input.activities) : null,
-        exp,
-      });
-      return { url: `${ctx.exports.publicUrl}${EXPORT_PATH}/${token}`, expiresAt: new Date(exp) };
-    }),
-  },
-  ActivitySeries: {
-    activities: async (series: ActivitySeriesResult, _: unknown, ctx: StatsContext) => {
-      const kinds = await kindsByTag(ctx);
-      return series.tags.map((tag) => kinds.get(tag)).filter(Boolean);
-    },
-    points: withLocalStart,
-    events: async (series: ActivitySeriesResult) => (await series.totals()).events,
-    visitors: async (series: ActivitySeriesResult) => (await series.totals()).visitors,
-    byActivity: async (series: ActivitySeriesResult, _: unknown, ctx: StatsContext) => {
-      const [lines, kinds] = await Promise.all([series.byActivity(), kindsByTag(ctx)]);
-      return lines
-        .filter((line) => kinds.has(line.tag))
-        .map((line) => ({
-          ...line,
-          activity: kinds.get(line.tag),
-          points: withLocalStart({ timeZone: series.timeZone, points: line.points }),
-        }));
-    },
-  },
-  AttendanceSeries: {
-    points: withLocalStart,
-    visits: async (series: AttendanceSeriesResult) => (await series.totals()).visits,
-    visitors: async (series: AttendanceSeriesResult) => (await series.totals()).visitors,
-    averageVisitSeconds: async (series: AttendanceSeriesResult) => (await series.totals()).averageVisitSeconds,
-    bounceRate: async (series: AttendanceSeriesResult) => (await series.totals()).bounceRate,
-  },
-  AttendancePoint: {
-    averageVisitSeconds: (point: { visits: number; totalVisitSeconds: number }) =>
-      point.visits ? point.totalVisitSeconds / point.visits : 0,
-  },
-  ActivityKind: {
-    title: (kind: { titleEn: string; titleRu: string }, _: unknown, ctx: StatsContext) =>
-      ctx.locale === 'ru' ? kind.titleRu : kind.titleEn,
-  },
+  Query,
+  ActivitySeries,
+  AttendanceSeries,
+  AttendancePoint,
+  ActivityKind,
 };

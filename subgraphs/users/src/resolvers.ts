@@ -32,19 +32,18 @@ const canSeePrivate = (user: ShownUser, ctx: UsersContext) =>
 const caller = (ctx: UsersContext, deviceLabel?: string | null): Caller => ({
   locale: ctx.locale,
   ip: ctx.clientIp,
-  deviceLabel: validDeviceLabel(ctx.locale, deviceLabel, ctx.req.headers['user-agent']),
+  deviceLabel: validDeviceLabel(deviceLabel, ctx.req.headers['user-agent']),
 });
 
 /** The signed-in caller whose session is still open (a signed-out session's access token is refused). */
 async function requireSession(ctx: UsersContext): Promise<Viewer & { sessionId: string }> {
   const viewer = ctx.viewer;
-  if (!viewer?.sessionId) throw errors.unauthenticated(ctx.locale);
+  if (!viewer?.sessionId) throw errors.unauthenticated();
   const session = await ctx.db.session.findUnique({
     where: { id: viewer.sessionId },
     select: { revokedAt: true, expiresAt: true },
   });
-  if (!session || session.revokedAt || session.expiresAt <= new Date())
-    throw errors.unauthenticated(ctx.locale, 'auth.sessionEnded');
+  if (!session || session.revokedAt || session.expiresAt <= new Date()) throw errors.unauthenticated('auth.sessionEnded');
   return { ...viewer, sessionId: viewer.sessionId };
 }
 
@@ -106,9 +105,9 @@ export const resolvers = {
       ctx: UsersContext,
     ) {
       const token = args.input?.refreshToken ?? incomingRefreshToken(ctx.req);
-      if (!token) throw errors.unauthenticated(ctx.locale, 'auth.noRefreshToken');
+      if (!token) throw errors.unauthenticated('auth.noRefreshToken');
       try {
-        const grant = await rotateRefreshToken(ctx.db, ctx.locale, token, ctx.settings.refreshGraceSeconds, ctx.logger);
+        const grant = await rotateRefreshToken(ctx.db, token, ctx.settings.refreshGraceSeconds, ctx.logger);
         return await authPayload(ctx, grant, args.input?.returnRefreshToken);
       } catch (error) {
         clearRefreshCookie(ctx.res, ctx.settings.cookieSecure);
@@ -118,7 +117,7 @@ export const resolvers = {
     async signOut(_: unknown, __: unknown, ctx: UsersContext) {
       const token = incomingRefreshToken(ctx.req);
       const sessionId = ctx.viewer?.sessionId ?? (token ? (await sessionOfToken(ctx.db, token))?.id : undefined);
-      if (!sessionId) throw errors.unauthenticated(ctx.locale);
+      if (!sessionId) throw errors.unauthenticated();
       clearRefreshCookie(ctx.res, ctx.settings.cookieSecure);
       return { endedSessions: await revokeSessions(ctx.db, { id: sessionId }, 'sign_out') };
     },
@@ -132,7 +131,7 @@ export const resolvers = {
       const ended = /^[0-9a-f-]{36}$/i.test(input.sessionId)
         ? await revokeSessions(ctx.db, { id: input.sessionId, userId: viewer.userId }, 'revoked')
         : 0;
-      if (ended === 0) throw errors.notFound(ctx.locale);
+      if (ended === 0) throw errors.notFound();
       return { endedSessions: ended };
     },
     async changeNickname(_: unknown, { input }: Input<{ nickname: string }>, ctx: UsersContext) {

@@ -171,11 +171,13 @@ describe('the original KeyLab’s own sign-up and sign-in tests, re-done', () =>
       [{ email, code: '123456', nickname: 'john doe' }, 'nickname'],
       [{ email, code: '123456', password: 'x'.repeat(129) }, 'password'],
     ];
+    // Russian messages name the field in Russian.
+    const russian: Record<string, string> = { password: 'пароль', code: 'код', email: 'почта', nickname: 'никнейм' };
     for (const [input, field] of cases) {
       const en = await signUp(input);
       expect(en.errors?.[0]?.extensions, JSON.stringify(input)).toMatchObject({ code: 'BAD_USER_INPUT', field });
       const ru = await signUp(input, { 'accept-language': 'ru-RU' });
-      expect(ru.errors?.[0]?.message).toMatch(new RegExp(`^Недопустимое значение поля ${field}`));
+      expect(ru.errors?.[0]?.message).toMatch(new RegExp(`^Недопустимое значение поля «${russian[field]}»: `));
     }
     expect(await accountCount(email)).toBe(0);
   });

@@ -15,6 +15,7 @@ export const emailSettings = z.object({
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+    .refine((value) => URL.canParse(value), 'must be a valid URL')
     .default('smtp://127.0.0.1:1025'),
   MAIL_FROM: z.string().min(1).default('KeyLab <no-reply@keylab.local>'),
   /** Direct exchange the users service publishes email requests to, with routing key `send`. */

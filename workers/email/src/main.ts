@@ -1,10 +1,10 @@
 import { loadConfig } from '@keylab/config';
 import { createLogger } from '@keylab/logger';
-import { stopOnSignal } from '@keylab/server';
+import { startOrExit, stopOnSignal } from '@keylab/server';
 import { emailSettings } from './config';
 import { startEmailWorker } from './worker';
 
 const config = loadConfig('email-worker', emailSettings);
 const logger = createLogger('email-worker', config.LOG_LEVEL);
-const worker = await startEmailWorker(config, logger);
+const worker = await startOrExit(logger, () => startEmailWorker(config, logger));
 stopOnSignal(logger, () => worker.close());

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { ERROR_CODES, pickLocale, type ErrorCode, type Locale } from '@keylab/errors';
+import { appErrorOf, ERROR_CODES, pickLocale, type ErrorCode, type Locale } from '@keylab/errors';
 import { FileRejected } from '../errors';
 import { translateFile } from '../messages';
 
@@ -27,8 +27,8 @@ export function localeOf(req: Request): Locale {
 
 /**
  * The JSON answer for an error: a FileRejected with its reason and a message in the request's language;
- * an error with one of the public codes (an AppError from @keylab/errors thrown by a callback, already
- * localized) with its own message; anything else INTERNAL without internals.
+ * an error with one of the public codes (an AppError from @keylab/errors thrown by a callback) with its
+ * message in that language too; anything else INTERNAL without internals.
  */
 export function errorAnswer(error: unknown, locale: Locale): ErrorAnswer {
   if (error instanceof FileRejected) {
@@ -45,7 +45,7 @@ export function errorAnswer(error: unknown, locale: Locale): ErrorAnswer {
       const { code: _code, http: _http, ...extra } = extensions;
       return {
         status: STATUS_OF_CODE[code as ErrorCode],
-        body: { error: { ...extra, code, message: error.message } },
+        body: { error: { ...extra, code, message: appErrorOf(error)?.messageIn(locale) ?? error.message } },
         unexpected: false,
       };
     }

@@ -1,5 +1,5 @@
 import { isAdmin, type Viewer } from '@keylab/auth';
-import { errors, type Locale } from '@keylab/errors';
+import { errors } from '@keylab/errors';
 import { Prisma } from '../db/generated/client';
 import { decodeCursor, isUuid, pageSize, toConnection, type Keyset, type PageArgs } from './pagination';
 
@@ -28,19 +28,18 @@ export const TITLE_MIN = 3;
 export const TITLE_MAX = 64;
 
 /** Titles: trimmed, NFC, 3 to 64 characters of any kind (the seed's "Бокс 40%" included). */
-export function validTitle(locale: Locale, raw: string): string {
+export function validTitle(raw: string): string {
   const title = raw.trim().normalize('NFC');
   const length = [...title].length;
   // Control characters (NUL cannot even be stored) have no place in a title.
-  if (/\p{Cc}/u.test(title)) throw errors.badInput(locale, 'title', 'input.titleCharacters');
-  if (length < TITLE_MIN || length > TITLE_MAX)
-    throw errors.badInput(locale, 'title', 'input.title', { min: TITLE_MIN, max: TITLE_MAX });
+  if (/\p{Cc}/u.test(title)) throw errors.badInput('title', 'input.titleCharacters');
+  if (length < TITLE_MIN || length > TITLE_MAX) throw errors.badInput('title', 'input.title', { min: TITLE_MIN, max: TITLE_MAX });
   return title;
 }
 
 /** An id argument that must be a UUID; anything else is BAD_USER_INPUT naming the field. */
-export function validId(locale: Locale, field: string, raw: string): string {
-  if (!isUuid(raw)) throw errors.badInput(locale, field, 'input.id');
+export function validId(field: string, raw: string): string {
+  if (!isUuid(raw)) throw errors.badInput(field, 'input.id');
   return raw.toLowerCase();
 }
 
@@ -50,27 +49,21 @@ export const isUniqueViolation = (error: unknown) =>
 const newestFirst: Keyset<ItemRow> = { key: (row) => [row.createdAt.toISOString(), row.id] };
 
 /** The owner filter: default items, or the caller's own (signing in needed). */
-export function ownerFilter(locale: Locale, viewer: Viewer | null, owner: Owner | null | undefined): { ownerId: string | null } {
+export function ownerFilter(viewer: Viewer | null, owner: Owner | null | undefined): { ownerId: string | null } {
   if (owner === 'MINE') {
-    if (!viewer) throw errors.unauthenticated(locale);
+    if (!viewer) throw errors.unauthenticated();
     return { ownerId: viewer.userId };
   }
   return { ownerId: null };
 }
 
 /** A page of items, newest first, by keyset on (createdAt, id). */
-export async function pageOfItems<T extends ItemRow>(
-  delegate: ItemDelegate<T>,
-  where: object,
-  args: PageArgs,
-  locale: Locale,
-  include?: object,
-) {
-  const size = pageSize(args, locale);
-  const after = args.after ? decodeCursor(args.after, 2, locale) : null;
+export async function pageOfItems<T extends ItemRow>(delegate: ItemDelegate<T>, where: object, args: PageArgs, include?: object) {
+  const size = pageSize(args);
+  const after = args.after ? decodeCursor(args.after, 2) : null;
   const createdAt = after ? new Date(String(after[0])) : null;
   const year = createdAt?.getUTCFullYear() ?? 0;
-  if (after && (Number.isNaN(year) || year < 2000 || year > 9999)) throw errors.badInput(locale, 'after', 'input.cursor');
+  if (after && (Number.isNaN(year) || year < 2000 || year > 9999)) throw errors.badInput('after', 'input.cursor');
   const cursorWhere = after ? { OR: [{ createdAt: { lt: createdAt } }, { createdAt, id: { lt: String(after[1]) } }] } : {};
   const [rows, totalCount] = await Promise.all([
     delegate.findMany({
@@ -90,58 +83,51 @@ export async function pageOfItems<T extends ItemRow>(
  */
 export async function itemToChange<T extends ItemRow>(
   delegate: ItemDelegate<T>,
-  locale: Locale,
   viewer: Viewer | null,
   rawId: string,
 ): Promise<T> {
-  if (!viewer) throw errors.unauthenticated(locale);
-  const id = validId(locale, 'id', rawId);
+  if (!viewer) throw errors.unauthenticated();
+  const id = validId('id', rawId);
   const item = await delegate.findUnique({ where: { id } });
-  if (!item) throw errors.notFound(locale);
+  if (!item) throw errors.notFound();
   const allowed = item.ownerId === null ? isAdmin(viewer) : item.ownerId === viewer.userId;
-  if (!allowed) throw errors.forbidden(locale, 'catalogue.notYours');
+  if (!allowed) throw errors.forbidden('catalogue.notYours');
   return item;
 }
 
 /** The owner a new item gets: the viewer, or nobody (a default item) when an administrator asks for it. */
-export function newItemOwner(locale: Locale, viewer: Viewer | null, asDefault: boolean | null | undefined): string | null {
-  if (!viewer) throw errors.unauthenticated(locale);
+export function newItemOwner(viewer: Viewer | null, asDefault: boolean | null | undefined): string | null {
+  if (!viewer) throw errors.unauthenticated();
   if (asDefault) {
-    if (!isAdmin(viewer)) throw errors.forbidden(locale);
+    if (!isAdmin(viewer)) throw errors.forbidden();
     return null;
   }
   return viewer.userId;
 }
 
 /** Runs a write whose unique (owner, title) may clash: CONFLICT on `title`. */
-export async function withUniqueTitle<T>(locale: Locale, write: () => Promise<T>): Promise<T> {
+export async function withUniqueTitle<T>(write: () => Promise<T>): Promise<T> {
   try {
     return await write();
   } catch (error) {
-    if (isUniqueViolation(error)) throw errors.conflict(locale, 'catalogue.titleTaken', 'title');
+    if (isUniqueViolation(error)) throw errors.conflict('catalogue.titleTaken', 'title');
     throw error;
   }
 }
 
 export async function renameItem<T extends ItemRow>(
   delegate: ItemDelegate<T>,
-  locale: Locale,
   viewer: Viewer | null,
   id: string,
   rawTitle: string,
 ): Promise<T> {
-  const title = validTitle(locale, rawTitle);
-  const item = await itemToChange(delegate, locale, viewer, id);
-  return withUniqueTitle(locale, () => delegate.update({ where: { id: item.id }, data: { title } }));
+  const title = validTitle(rawTitle);
+  const item = await itemToChange(delegate, viewer, id);
+  return withUniqueTitle(() => delegate.update({ where: { id: item.id }, data: { title } }));
 }
 
-export async function deleteItem<T extends ItemRow>(
-  delegate: ItemDelegate<T>,
-  locale: Locale,
-  viewer: Viewer | null,
-  id: string,
-): Promise<T> {
-  const item = await itemToChange(delegate, locale, viewer, id);
+export async function deleteItem<T extends ItemRow>(delegate: ItemDelegate<T>, viewer: Viewer | null, id: string): Promise<T> {
+  const item = await itemToChange(delegate, viewer, id);
   return delegate.delete({ where: { id: item.id } });
 }
 

@@ -1,4 +1,4 @@
-import { errors, type Locale } from '@keylab/errors';
+import { errors } from '@keylab/errors';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (value: string) => UUID.test(value);
@@ -26,10 +26,10 @@ export interface Keyset<T> {
   key(row: T): (string | number)[];
 }
 
-export function pageSize(args: PageArgs, locale: Locale): number {
+export function pageSize(args: PageArgs): number {
   const first = args.first ?? 20;
   if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
-    throw errors.badInput(locale, 'first', 'input.pageSize', { max: MAX_PAGE_SIZE });
+    throw errors.badInput('first', 'input.pageSize', { max: MAX_PAGE_SIZE });
   }
   return first;
 }
@@ -41,7 +41,7 @@ export function encodeCursor(values: (string | number)[]): string {
 const storableText = (value: string) => value.length <= 256 && !/[\p{Cc}\p{Cs}]/u.test(value);
 
 /** The sort values in a cursor, or BAD_USER_INPUT when it is not one this list gave out. */
-export function decodeCursor(cursor: string, arity: number, locale: Locale): (string | number)[] {
+export function decodeCursor(cursor: string, arity: number): (string | number)[] {
   try {
     const values: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     // Every keyset ends with the row's UUID; text values must be text PostgreSQL can compare.
@@ -56,7 +56,7 @@ export function decodeCursor(cursor: string, arity: number, locale: Locale): (st
   } catch {
     // falls through to the error below
   }
-  throw errors.badInput(locale, 'after', 'input.cursor');
+  throw errors.badInput('after', 'input.cursor');
 }
 
 /** Builds a connection from `size + 1` fetched rows (the extra row only tells that there is a next page). */

@@ -1,4 +1,4 @@
-import { errors, type Locale } from '@keylab/errors';
+import { errors, type MessageKey } from '@keylab/errors';
 import type { StatsDb } from '../db/client';
 
 export type Interval = 'MINUTE' | 'FIFTEEN_MINUTES' | 'HOUR' | 'DAY' | 'WEEK' | 'MONTH';
@@ -10,14 +10,17 @@ export const MAX_OVERVIEW_DAYS = 400;
 
 const DAY = 86_400;
 
-export const INTERVALS: Record<Interval, { seconds: number; en: string; ru: string }> = {
-  MINUTE: { seconds: 60, en: '1 minute', ru: '1 минута' },
-  FIFTEEN_MINUTES: { seconds: 900, en: '15 minutes', ru: '15 минут' },
-  HOUR: { seconds: 3_600, en: '1 hour', ru: '1 час' },
-  DAY: { seconds: DAY, en: '1 day', ru: '1 день' },
-  WEEK: { seconds: 7 * DAY, en: '1 week', ru: '1 неделя' },
-  MONTH: { seconds: 28 * DAY, en: '1 month', ru: '1 месяц' },
+export const INTERVALS: Record<Interval, { seconds: number }> = {
+  MINUTE: { seconds: 60 },
+  FIFTEEN_MINUTES: { seconds: 900 },
+  HOUR: { seconds: 3_600 },
+  DAY: { seconds: DAY },
+  WEEK: { seconds: 7 * DAY },
+  MONTH: { seconds: 28 * DAY },
 };
+
+/** An interval's title in the message catalogue. */
+export const intervalTitle = (interval: Interval) => ({ key: `interval.${interval}` as MessageKey });
 
 /** AUTO: the finest interval that keeps the series short enough to plot (after Umami's thresholds). */
 const AUTO_LIMITS: [maxSeconds: number, interval: Interval][] = [
@@ -65,26 +68,26 @@ async function timeZones(db: StatsDb): Promise<Set<string>> {
   return knownZones;
 }
 
-export async function checkTimeZone(db: StatsDb, locale: Locale, timeZone: string): Promise<void> {
-  if (!(await timeZones(db)).has(timeZone)) throw errors.badInput(locale, 'timeZone', 'input.timeZone');
+export async function checkTimeZone(db: StatsDb, timeZone: string): Promise<void> {
+  if (!(await timeZones(db)).has(timeZone)) throw errors.badInput('timeZone', 'input.timeZone');
 }
 
-function checkRange(locale: Locale, from: Date, to: Date, now: Date): void {
-  if (to.getTime() <= from.getTime()) throw errors.badInput(locale, 'to', 'input.periodReversed');
-  if (from.getTime() > now.getTime()) throw errors.badInput(locale, 'from', 'input.periodFuture');
+function checkRange(from: Date, to: Date, now: Date): void {
+  if (to.getTime() <= from.getTime()) throw errors.badInput('to', 'input.periodReversed');
+  if (from.getTime() > now.getTime()) throw errors.badInput('from', 'input.periodFuture');
 }
 
 /** Validates a series request and cuts it into calendar buckets of its time zone. */
-export async function seriesPeriod(db: StatsDb, locale: Locale, input: PeriodInput, now = new Date()): Promise<Period> {
-  checkRange(locale, input.from, input.to, now);
-  await checkTimeZone(db, locale, input.timeZone);
+export async function seriesPeriod(db: StatsDb, input: PeriodInput, now = new Date()): Promise<Period> {
+  checkRange(input.from, input.to, now);
+  await checkTimeZone(db, input.timeZone);
   const seconds = (input.to.getTime() - input.from.getTime()) / 1000;
   const interval = input.interval === 'AUTO' ? autoInterval(seconds) : input.interval;
   const estimate = Math.ceil(seconds / INTERVALS[interval].seconds) + 1;
   if (estimate > MAX_BUCKETS) {
-    throw errors.badInput(locale, 'interval', 'input.periodTooLong', {
+    throw errors.badInput('interval', 'input.periodTooLong', {
       buckets: estimate,
-      interval: INTERVALS[interval][locale],
+      interval: intervalTitle(interval),
       max: MAX_BUCKETS,
     });
   }
@@ -93,10 +96,10 @@ export async function seriesPeriod(db: StatsDb, locale: Locale, input: PeriodInp
 }
 
 /** Validates an overview period and widens it to whole 15-minute slots (the finest rollup). */
-export function overviewPeriod(locale: Locale, from: Date, to: Date, now = new Date()): { from: Date; to: Date } {
-  checkRange(locale, from, to, now);
+export function overviewPeriod(from: Date, to: Date, now = new Date()): { from: Date; to: Date } {
+  checkRange(from, to, now);
   if (to.getTime() - from.getTime() > MAX_OVERVIEW_DAYS * DAY * 1000) {
-    throw errors.badInput(locale, 'to', 'input.periodTooLongOverall', { days: MAX_OVERVIEW_DAYS });
+    throw errors.badInput('to', 'input.periodTooLongOverall', { days: MAX_OVERVIEW_DAYS });
   }
   const slot = 900_000;
   return {

@@ -1,4 +1,4 @@
-import { errors, type Locale } from '@keylab/errors';
+import { errors } from '@keylab/errors';
 import { ACTIVITY_TAGS } from '@keylab/messaging';
 import type { StatsDb } from '../db/client';
 import { watermarks, type ResultCache } from './cache';
@@ -18,7 +18,6 @@ import {
 export interface StatsDeps {
   db: StatsDb;
   cache: ResultCache;
-  locale: Locale;
 }
 
 /**
@@ -43,10 +42,10 @@ function cachedTotal<T>(cache: ResultCache, key: unknown[], to: Date, closedUnti
   return to <= closedUntil ? cache.read(key, compute) : compute();
 }
 
-export function activityTags(locale: Locale, activities: string[] | null | undefined): string[] {
+export function activityTags(activities: string[] | null | undefined): string[] {
   if (!activities?.length) return [...ACTIVITY_TAGS];
   const unknown = activities.find((tag) => !(ACTIVITY_TAGS as string[]).includes(tag));
-  if (unknown !== undefined) throw errors.badInput(locale, 'activities', 'input.activity', { tag: unknown.slice(0, 40) });
+  if (unknown !== undefined) throw errors.badInput('activities', 'input.activity', { tag: unknown.slice(0, 40) });
   return [...new Set(activities)].sort();
 }
 
@@ -69,8 +68,8 @@ export async function activitySeries(
   deps: StatsDeps,
   input: PeriodInput & { activities?: string[] | null },
 ): Promise<ActivitySeriesResult> {
-  const tags = activityTags(deps.locale, input.activities);
-  const period = await seriesPeriod(deps.db, deps.locale, input);
+  const tags = activityTags(input.activities);
+  const period = await seriesPeriod(deps.db, input);
   const { activity: closedUntil } = await watermarks(deps.db);
   const key = ['activity', tags, period.interval, period.timeZone];
   const points = await cachedRows(deps.cache, key, period.buckets, closedUntil, (buckets) =>
@@ -121,7 +120,7 @@ export interface AttendanceSeriesResult extends Period {
 }
 
 export async function attendanceSeries(deps: StatsDeps, input: PeriodInput): Promise<AttendanceSeriesResult> {
-  const period = await seriesPeriod(deps.db, deps.locale, input);
+  const period = await seriesPeriod(deps.db, input);
   const { attendance: closedUntil } = await watermarks(deps.db);
   const key = ['attendance', period.interval, period.timeZone];
   const points = await cachedRows(deps.cache, key, period.buckets, closedUntil, (buckets) =>
@@ -174,9 +173,9 @@ export interface ItemViews {
 
 export async function overview(deps: StatsDeps, input: { from: Date; to: Date; top: number }): Promise<Overview> {
   if (!Number.isInteger(input.top) || input.top < 1 || input.top > 50) {
-    throw errors.badInput(deps.locale, 'top', 'input.pageSize', { max: 50 });
+    throw errors.badInput('top', 'input.pageSize', { max: 50 });
   }
-  const { from, to } = overviewPeriod(deps.locale, input.from, input.to);
+  const { from, to } = overviewPeriod(input.from, input.to);
   const { attendance: closedUntil } = await watermarks(deps.db);
   return cachedTotal(deps.cache, ['overview', from, to, input.top], to, closedUntil, () =>
     computeOverview(deps.db, from, to, input.top),

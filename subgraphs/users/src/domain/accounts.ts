@@ -66,10 +66,10 @@ export function accounts(deps: AccountsDeps) {
   /** The account, once its current password is confirmed; wrong guesses count like failed sign-ins. */
   async function currentPasswordChecked(caller: Caller, userId: string, password: string) {
     const user = await db.user.findUniqueOrThrow({ where: { id: userId } });
-    await limits.signInAllowed(caller.locale, user.email, caller.ip);
+    await limits.signInAllowed(user.email, caller.ip);
     if ((await checkPassword(user, password)) === 'wrong') {
       await limits.signInFailed(user.email, caller.ip);
-      throw errors.badInput(caller.locale, 'currentPassword', 'auth.wrongPassword');
+      throw errors.badInput('currentPassword', 'auth.wrongPassword');
     }
     return user;
   }
@@ -86,8 +86,8 @@ export function accounts(deps: AccountsDeps) {
      */
     requestSignUpCode: (caller: Caller, rawEmail: string) =>
       atLeast(deps.codeRequestFloorMs, async () => {
-        const email = validEmail(caller.locale, rawEmail);
-        await limits.codeRequest(caller.locale, 'sign_up', email, caller.ip);
+        const email = validEmail(rawEmail);
+        await limits.codeRequest('sign_up', email, caller.ip);
         const existing = await db.user.findUnique({ where: { email }, select: { id: true, locale: true } });
         if (existing) {
           await commit((tx) =>
@@ -103,14 +103,14 @@ export function accounts(deps: AccountsDeps) {
       caller: Caller,
       input: { email: string; code: string; password: string; nickname: string },
     ): Promise<SessionGrant> {
-      const email = validEmail(caller.locale, input.email);
-      const code = validCode(caller.locale, input.code);
-      const password = validPassword(caller.locale, input.password);
-      const nickname = validNickname(caller.locale, input.nickname);
+      const email = validEmail(input.email);
+      const code = validCode(input.code);
+      const password = validPassword(input.password);
+      const nickname = validNickname(input.nickname);
       const passwordHash = await hashPassword(password);
       try {
         return await commit(async (tx) => {
-          await spendCode(db, tx, hasher, caller.locale, { purpose: 'sign_up', email, code });
+          await spendCode(db, tx, hasher, { purpose: 'sign_up', email, code });
           const user = await tx.user.create({
             data: { email, nickname, passwordHash, locale: caller.locale, roles: { create: { roleName: 'user' } } },
           });
@@ -118,20 +118,20 @@ export function accounts(deps: AccountsDeps) {
           return openSession(tx, user.id, caller.deviceLabel, deps.sessionTtlDays);
         });
       } catch (error) {
-        if (isUniqueViolation(error)) throw errors.conflict(caller.locale, 'email.taken', 'email');
+        if (isUniqueViolation(error)) throw errors.conflict('email.taken', 'email');
         throw error;
       }
     },
 
     /** Signs in with email and password; an imported legacy hash is upgraded to Argon2id on success. */
     async signIn(caller: Caller, input: { email: string; password: string }): Promise<SessionGrant> {
-      const email = validEmail(caller.locale, input.email);
-      await limits.signInAllowed(caller.locale, email, caller.ip);
+      const email = validEmail(input.email);
+      await limits.signInAllowed(email, caller.ip);
       const user = await db.user.findUnique({ where: { email } });
       const verdict = await checkPassword(user, input.password);
       if (!user || verdict === 'wrong') {
         await limits.signInFailed(email, caller.ip);
-        throw errors.unauthenticated(caller.locale, 'auth.badCredentials');
+        throw errors.unauthenticated('auth.badCredentials');
       }
       await limits.signInSucceeded(email);
       const upgrade = verdict === 'ok-upgrade' ? await hashPassword(input.password) : null;
@@ -147,7 +147,7 @@ export function accounts(deps: AccountsDeps) {
     rolesOf,
 
     async changeNickname(caller: Caller, userId: string, rawNickname: string) {
-      const nickname = validNickname(caller.locale, rawNickname);
+      const nickname = validNickname(rawNickname);
       return db.user.update({ where: { id: userId }, data: { nickname } });
     },
 
@@ -158,8 +158,8 @@ export function accounts(deps: AccountsDeps) {
       sessionId: string | null,
       input: { currentPassword: string; newPassword: string },
     ) {
-      const newPassword = validPassword(caller.locale, input.newPassword, 'newPassword');
-      if (newPassword === input.currentPassword) throw errors.badInput(caller.locale, 'newPassword', 'input.samePassword');
+      const newPassword = validPassword(input.newPassword, 'newPassword');
+      if (newPassword === input.currentPassword) throw errors.badInput('newPassword', 'input.samePassword');
       const user = await currentPasswordChecked(caller, userId, input.currentPassword);
       const passwordHash = await hashPassword(newPassword);
       await commit(async (tx) => {
@@ -173,19 +173,19 @@ export function accounts(deps: AccountsDeps) {
     /** Sends a reset code to a registered address; the same answer for any address. */
     requestPasswordReset: (caller: Caller, rawEmail: string) =>
       atLeast(deps.codeRequestFloorMs, async () => {
-        const email = validEmail(caller.locale, rawEmail);
-        await limits.codeRequest(caller.locale, 'password_reset', email, caller.ip);
+        const email = validEmail(rawEmail);
+        await limits.codeRequest('password_reset', email, caller.ip);
         const user = await db.user.findUnique({ where: { email }, select: { id: true } });
         if (user) await sendCode('password_reset', email, caller.locale, 'password-reset-code', user.id);
       }),
 
     /** Sets a new password from a reset code, ends every session and signs in anew. */
     async resetPassword(caller: Caller, input: { email: string; code: string; newPassword: string }): Promise<SessionGrant> {
-      const email = validEmail(caller.locale, input.email);
-      const code = validCode(caller.locale, input.code);
-      const passwordHash = await hashPassword(validPassword(caller.locale, input.newPassword, 'newPassword'));
+      const email = validEmail(input.email);
+      const code = validCode(input.code);
+      const passwordHash = await hashPassword(validPassword(input.newPassword, 'newPassword'));
       return commit(async (tx) => {
-        const { userId } = await spendCode(db, tx, hasher, caller.locale, { purpose: 'password_reset', email, code });
+        const { userId } = await spendCode(db, tx, hasher, { purpose: 'password_reset', email, code });
         await tx.user.update({ where: { id: userId! }, data: { passwordHash, legacySalt: null, legacyHash: null } });
         await revokeSessions(tx, { userId: userId! }, 'password_reset');
         await enqueueEmail(tx, deps.emailExchange, { template: 'password-changed', locale: caller.locale, to: email });
@@ -196,10 +196,10 @@ export function accounts(deps: AccountsDeps) {
     /** Sends a code to the new address after checking the password; a taken address gets a notice instead. */
     requestEmailChange: (caller: Caller, userId: string, input: { newEmail: string; currentPassword: string }) =>
       atLeast(deps.codeRequestFloorMs, async () => {
-        const newEmail = validEmail(caller.locale, input.newEmail, 'newEmail');
+        const newEmail = validEmail(input.newEmail, 'newEmail');
         const user = await currentPasswordChecked(caller, userId, input.currentPassword);
-        if (newEmail === user.email) throw errors.badInput(caller.locale, 'newEmail', 'input.sameEmail');
-        await limits.codeRequest(caller.locale, 'email_change', newEmail, caller.ip);
+        if (newEmail === user.email) throw errors.badInput('newEmail', 'input.sameEmail');
+        await limits.codeRequest('email_change', newEmail, caller.ip);
         const taken = await db.user.findUnique({ where: { email: newEmail }, select: { id: true } });
         if (taken) {
           await commit((tx) =>
@@ -212,10 +212,10 @@ export function accounts(deps: AccountsDeps) {
 
     /** Moves the account to the address the code was sent to, and tells the old address. */
     async confirmEmailChange(caller: Caller, userId: string, rawCode: string) {
-      const code = validCode(caller.locale, rawCode);
+      const code = validCode(rawCode);
       try {
         return await commit(async (tx) => {
-          const { email } = await spendCode(db, tx, hasher, caller.locale, { purpose: 'email_change', userId, code });
+          const { email } = await spendCode(db, tx, hasher, { purpose: 'email_change', userId, code });
           const before = await tx.user.findUniqueOrThrow({ where: { id: userId }, select: { email: true } });
           const user = await tx.user.update({ where: { id: userId }, data: { email } });
           await enqueueEmail(tx, deps.emailExchange, {
@@ -227,7 +227,7 @@ export function accounts(deps: AccountsDeps) {
           return user;
         });
       } catch (error) {
-        if (isUniqueViolation(error)) throw errors.conflict(caller.locale, 'email.taken', 'newEmail');
+        if (isUniqueViolation(error)) throw errors.conflict('email.taken', 'newEmail');
         throw error;
       }
     },

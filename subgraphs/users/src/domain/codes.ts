@@ -1,5 +1,5 @@
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
-import { errors, type Locale } from '@keylab/errors';
+import { errors } from '@keylab/errors';
 import type { UsersDb } from '../db/client';
 import type { Prisma } from '../db/generated/client';
 
@@ -58,14 +58,13 @@ export async function spendCode(
   db: UsersDb,
   tx: Tx,
   hasher: CodeHasher,
-  locale: Locale,
   input: { purpose: CodePurpose; email?: string; userId?: string; code: string },
 ): Promise<{ email: string; userId: string | null }> {
   const live = await tx.verificationCode.findFirst({
     where: { purpose: input.purpose, email: input.email, userId: input.userId, spentAt: null, expiresAt: { gt: new Date() } },
     orderBy: { createdAt: 'desc' },
   });
-  const invalid = () => errors.badField(locale, 'code', 'code.invalid');
+  const invalid = () => errors.badField('code', 'code.invalid');
   if (!live) throw invalid();
   if (!hasher.matches(live.codeHash, input.purpose, live.email, input.code)) {
     // Counted outside `tx`, which the error rolls back.
@@ -75,7 +74,7 @@ export async function spendCode(
              spent_at = CASE WHEN attempts + 1 >= ${MAX_CODE_TRIES} THEN now() ELSE spent_at END
        WHERE id = ${live.id}::uuid AND spent_at IS NULL
       RETURNING attempts`;
-    if (!counted || counted.attempts >= MAX_CODE_TRIES) throw errors.badField(locale, 'code', 'code.tooManyTries');
+    if (!counted || counted.attempts >= MAX_CODE_TRIES) throw errors.badField('code', 'code.tooManyTries');
     throw invalid();
   }
   const spent = await tx.verificationCode.updateMany({ where: { id: live.id, spentAt: null }, data: { spentAt: new Date() } });

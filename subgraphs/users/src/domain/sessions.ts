@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { errors, type Locale } from '@keylab/errors';
+import { errors } from '@keylab/errors';
 import type { Logger } from '@keylab/logger';
 import type { UsersDb } from '../db/client';
 import type { Prisma } from '../db/generated/client';
@@ -39,12 +39,11 @@ export async function openSession(tx: Tx, userId: string, deviceLabel: string, t
  */
 export async function rotateRefreshToken(
   db: UsersDb,
-  locale: Locale,
   token: string,
   graceSeconds: number,
   logger: Logger,
 ): Promise<SessionGrant> {
-  const ended = () => errors.unauthenticated(locale, 'auth.sessionEnded');
+  const ended = () => errors.unauthenticated('auth.sessionEnded');
   const found = await db.refreshToken.findUnique({ where: { tokenHash: hashToken(token) }, include: { session: true } });
   const session = found?.session;
   if (!found || !session || session.revokedAt || session.expiresAt <= new Date()) throw ended();

@@ -1,4 +1,4 @@
-import { errors, type Locale, type MessageKey } from '@keylab/errors';
+import { errors, type MessageKey } from '@keylab/errors';
 import { normalizeEmail } from './users';
 
 // No spaces, control characters (NUL cannot be stored) or lone surrogates (\p{Cs}: not valid text).
@@ -6,39 +6,39 @@ const EMAIL = /^[^\s\p{Cc}\p{Cs}@"<>()[\]\\,;:]+@[^\s\p{Cc}\p{Cs}@"<>()[\]\\,;:]
 const NICKNAME = /^[\p{L}\p{N}_-]{3,32}$/u;
 
 /** Checks one input value; BAD_USER_INPUT naming the field when it does not pass. */
-function check(locale: Locale, field: string, ok: boolean, reason: MessageKey): void {
-  if (!ok) throw errors.badInput(locale, field, reason);
+function check(field: string, ok: boolean, reason: MessageKey): void {
+  if (!ok) throw errors.badInput(field, reason);
 }
 
 /** The normalized address (trimmed, NFC, lower case), or BAD_USER_INPUT. */
-export function validEmail(locale: Locale, value: string, field = 'email'): string {
+export function validEmail(value: string, field = 'email'): string {
   const email = normalizeEmail(value);
-  check(locale, field, email.length <= 254 && EMAIL.test(email), 'input.email');
+  check(field, email.length <= 254 && EMAIL.test(email), 'input.email');
   return email;
 }
 
 /** Any characters, 8 to 128 code points (NIST 800-63B: no composition rules). */
-export function validPassword(locale: Locale, value: string, field = 'password'): string {
+export function validPassword(value: string, field = 'password'): string {
   const length = [...value].length;
-  check(locale, field, length >= 8 && length <= 128, 'input.password');
+  check(field, length >= 8 && length <= 128, 'input.password');
   return value;
 }
 
-export function validNickname(locale: Locale, value: string, field = 'nickname'): string {
+export function validNickname(value: string, field = 'nickname'): string {
   const nickname = value.trim().normalize('NFC');
-  check(locale, field, NICKNAME.test(nickname), 'input.nickname');
+  check(field, NICKNAME.test(nickname), 'input.nickname');
   return nickname;
 }
 
-export function validCode(locale: Locale, value: string, field = 'code'): string {
+export function validCode(value: string, field = 'code'): string {
   const code = value.trim();
-  check(locale, field, /^\d{6}$/.test(code), 'input.code');
+  check(field, /^\d{6}$/.test(code), 'input.code');
   return code;
 }
 
-export function validDeviceLabel(locale: Locale, value: string | null | undefined, userAgent: string | undefined): string {
+export function validDeviceLabel(value: string | null | undefined, userAgent: string | undefined): string {
   if (value != null) {
-    check(locale, 'deviceLabel', value.length <= 100, 'input.deviceLabel');
+    check('deviceLabel', value.length <= 100, 'input.deviceLabel');
     return value.trim() || 'unnamed device';
   }
   return (userAgent ?? 'unknown device').slice(0, 100);
