@@ -8,6 +8,14 @@ import type { TypeScriptResolversPluginConfig } from '@graphql-codegen/typescrip
 type SubgraphConfig = Pick<TypeScriptResolversPluginConfig, 'mappers'> & { context: string };
 
 const SUBGRAPHS: Record<string, SubgraphConfig> = {
+  users: {
+    context: '../resolvers#UsersContext',
+    mappers: {},
+  },
+  keyboards: {
+    context: '../resolvers#KeyboardsContext',
+    mappers: {},
+  },
   stats: {
     context: '../resolvers#StatsContext',
     mappers: {
