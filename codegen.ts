@@ -9,20 +9,32 @@ type SubgraphConfig = Pick<TypeScriptResolversPluginConfig, 'mappers'> & { conte
 
 const SUBGRAPHS: Record<string, SubgraphConfig> = {
   users: {
-    context: '../resolvers#UsersContext',
-    mappers: {},
+    context: '../context#UsersContext',
+    mappers: {
+      User: '../mappers#UserParent',
+      Session: '../mappers#OwnSession',
+    },
   },
   keyboards: {
-    context: '../resolvers#KeyboardsContext',
-    mappers: {},
+    context: '../context#KeyboardsContext',
+    mappers: {
+      Box: '../mappers#BoxRow',
+      BoxType: '../mappers#BoxTypeRow',
+      Keyboard: '../mappers#KeyboardRow',
+      Keycap: '../mappers#KeycapRow',
+      Kit: '../mappers#KitRow',
+      Switch: '../mappers#SwitchRow',
+      FileInfo: '../mappers#StoredFileRow',
+      User: '../mappers#UserRef',
+    },
   },
   stats: {
-    context: '../resolvers#StatsContext',
+    context: '../context#StatsContext',
     mappers: {
-      ActivitySeries: '../domain/statistics#ActivitySeriesResult',
-      AttendanceSeries: '../domain/statistics#AttendanceSeriesResult',
-      ActivityKind: '../domain/activities#ActivityKindRow',
-      AttendancePoint: '../resolvers#AttendancePointParent',
+      ActivitySeries: '../mappers#ActivitySeriesResult',
+      AttendanceSeries: '../mappers#AttendanceSeriesResult',
+      ActivityKind: '../mappers#ActivityKindRow',
+      AttendancePoint: '../mappers#AttendancePointParent',
     },
   },
 };

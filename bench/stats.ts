@@ -9,12 +9,19 @@
  *   npm run bench:stats                              (from the repository root)
  *   BENCH_INGEST_EVENTS=500000 BENCH_SERIES_EVENTS=1000000,10000000 npm run bench:stats
  *
- * Uses its own database, keylab_stats_bench, dropped and re-created at the start. A benchmark, not a
- * test: nothing here asserts on timing.
+ * Uses its own database, keylab_stats_bench, dropped and re-created at the start. A benchmark, not a test.
  */
 import { parseConfig } from '@keylab/config';
 import { createLogger } from '@keylab/logger';
-import { ACTIVITY_TAGS, createBroker, createStatsEventPublisher, newEventId, type StatsEventV1 } from '@keylab/messaging';
+import {
+  ACTIVITY_TAGS,
+  createBroker,
+  createStatsEventPublisher,
+  newEventId,
+  type Broker,
+  type StatsEventV1,
+} from '@keylab/messaging';
+import { waitFor } from '@keylab/testing';
 import {
   activityRows,
   attendanceRows,
@@ -29,6 +36,7 @@ import { applyMigrations } from '../scripts/lib/prisma';
 import { dropDatabase, ensureDatabase } from '../scripts/lib/postgres';
 import { DATA_SERVICES, databaseUrl } from '../scripts/lib/services';
 import { machine, positiveInt, table } from './src/common';
+import { closeAtEnd, runBenchmark } from './src/run';
 
 const INGEST_EVENTS = positiveInt('BENCH_INGEST_EVENTS', 200_000);
 const SERIES_EVENTS = (process.env.BENCH_SERIES_EVENTS ?? '1000000,10000000').split(',').map(Number);
@@ -38,7 +46,14 @@ const run = crypto.randomUUID().slice(0, 8);
 const names = { exchange: `bench.stats.${run}`, queue: `bench.stats.${run}.ingest` };
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-const perSecond = (count: number, ms: number) => Math.round((count * 1000) / ms).toLocaleString('en');
+const publisherOn = (broker: Broker, maxBuffered: number) =>
+  createStatsEventPublisher({ broker, logger, exchange: names.exchange, routingKey: 'bench', maxBuffered });
+
+async function timed(work: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await work();
+  return performance.now() - started;
+}
 
 async function prepareDatabase(): Promise<string> {
   const service = DATA_SERVICES.find((s) => s.name === 'stats')!;
@@ -68,17 +83,9 @@ function recentEvents(count: number): StatsEventV1[] {
 async function publishCost(): Promise<number> {
   const broker = createBroker({ url: AMQP_URL, name: 'bench-publisher', logger });
   // A broker that is never reached: every event stays in memory, which isolates the request-path cost.
-  const publisher = createStatsEventPublisher({
-    broker,
-    logger,
-    exchange: names.exchange,
-    routingKey: 'bench',
-    maxBuffered: 1_000_000,
-  });
+  const publisher = publisherOn(broker, 1_000_000);
   const events = recentEvents(100_000);
-  const started = performance.now();
-  for (const event of events) publisher.publish(event);
-  const microseconds = ((performance.now() - started) * 1000) / events.length;
+  const microseconds = ((await timed(async () => events.forEach((event) => publisher.publish(event)))) * 1000) / events.length;
   await publisher.close(10_000);
   await broker.close();
   return microseconds;
@@ -97,27 +104,18 @@ async function ingestEndToEnd(url: string, db: StatsDb): Promise<number> {
     }),
     logger,
   );
-  const publisher = createStatsEventPublisher({
-    broker: stats.broker,
-    logger,
-    exchange: names.exchange,
-    routingKey: 'bench',
-    maxBuffered: INGEST_EVENTS,
-  });
+  const publisher = publisherOn(stats.broker, INGEST_EVENTS);
   await stats.broker.channel.waitForConnect();
   const events = recentEvents(INGEST_EVENTS);
-  const started = performance.now();
-  for (const event of events) publisher.publish(event);
-  for (;;) {
-    const [row] = await db.$queryRaw<{ count: number }[]>`SELECT count(*)::int AS count FROM events`;
-    if (row!.count >= INGEST_EVENTS) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  const elapsed = performance.now() - started;
+  const elapsed = await timed(async () => {
+    events.forEach((event) => publisher.publish(event));
+    const ingested = async () => (await db.$queryRaw<{ count: number }[]>`SELECT count(*)::int AS count FROM events`)[0]!.count;
+    await waitFor(async () => (await ingested()) >= INGEST_EVENTS, 3_600_000);
+  });
   await publisher.close();
-  await stats.broker.channel.deleteQueue(names.queue).catch(() => undefined);
-  await stats.broker.channel.deleteQueue(`${names.queue}.dead`).catch(() => undefined);
-  await stats.broker.channel.deleteExchange(names.exchange).catch(() => undefined);
+  const { channel } = stats.broker;
+  for (const queue of [names.queue, `${names.queue}.dead`]) await channel.deleteQueue(queue).catch(() => undefined);
+  await channel.deleteExchange(names.exchange).catch(() => undefined);
   await stats.close();
   return elapsed;
 }
@@ -126,13 +124,13 @@ async function ingestEndToEnd(url: string, db: StatsDb): Promise<number> {
 async function plainInsert(db: StatsDb): Promise<number> {
   await db.$executeRaw`CREATE TABLE plain_events (LIKE events INCLUDING ALL)`;
   const events = recentEvents(INGEST_EVENTS);
-  const started = performance.now();
-  for (let i = 0; i < events.length; i += 1_000) {
-    const batch = events.slice(i, i + 1_000);
-    const column = <T>(pick: (event: StatsEventV1) => T) => batch.map(pick);
-    const op = <T>(pick: (event: Extract<StatsEventV1, { kind: 'operation' }>) => T) =>
-      column((e) => (e.kind === 'operation' ? pick(e) : null));
-    await db.$executeRaw`
+  const elapsed = await timed(async () => {
+    for (let i = 0; i < events.length; i += 1_000) {
+      const batch = events.slice(i, i + 1_000);
+      const column = <T>(pick: (event: StatsEventV1) => T) => batch.map(pick);
+      const op = <T>(pick: (event: Extract<StatsEventV1, { kind: 'operation' }>) => T) =>
+        column((e) => (e.kind === 'operation' ? pick(e) : null));
+      await db.$executeRaw`
       INSERT INTO plain_events
       SELECT * FROM unnest(
         ${column((e) => e.id)}::uuid[], ${column((e) => e.at)}::timestamptz[],
@@ -141,8 +139,8 @@ async function plainInsert(db: StatsDb): Promise<number> {
         ${column((e) => (e.kind === 'activity' ? (e.itemId ?? null) : null))}::text[],
         ${op((e) => e.operationName)}::text[], ${op((e) => e.operationType)}::text[], ${op((e) => e.durationMs)}::int[],
         ${op((e) => e.outcome)}::text[], ${op(() => null)}::text[])`;
-  }
-  const elapsed = performance.now() - started;
+    }
+  });
   await db.$executeRaw`DROP TABLE plain_events`;
   return elapsed;
 }
@@ -173,19 +171,13 @@ async function loadEvents(db: StatsDb, count: number, from: Date): Promise<void>
     ) generated
     ORDER BY at`;
   await rebuildRollups(db);
-  await db.$executeRaw`ANALYZE events`;
-  await db.$executeRaw`ANALYZE activity_slots`;
-  await db.$executeRaw`ANALYZE visits`;
+  await db.$executeRaw`ANALYZE events, activity_slots, visits`;
 }
 
 async function median(work: () => Promise<unknown>, runs = 5): Promise<number> {
   await work();
   const times: number[] = [];
-  for (let i = 0; i < runs; i += 1) {
-    const started = performance.now();
-    await work();
-    times.push(performance.now() - started);
-  }
+  for (let i = 0; i < runs; i += 1) times.push(await timed(work));
   return times.sort((a, b) => a - b)[Math.floor(runs / 2)]!;
 }
 
@@ -202,10 +194,8 @@ interface SeriesRow {
 async function seriesAt(db: StatsDb, count: number): Promise<SeriesRow> {
   const to = new Date(Math.floor(Date.now() / DAY_MS) * DAY_MS);
   const from = new Date(to.getTime() - 30 * DAY_MS);
-  const loading = performance.now();
-  await loadEvents(db, count, from);
-  const loadMs = performance.now() - loading;
-  const period = await seriesPeriod(db, 'en', { from, to, interval: 'DAY', timeZone: 'UTC' });
+  const loadMs = await timed(() => loadEvents(db, count, from));
+  const period = await seriesPeriod(db, { from, to, interval: 'DAY', timeZone: 'UTC' });
   const [sizes] = await db.$queryRaw<{ events: number; slots: number; visits: number }[]>`
     SELECT (SELECT count(*) FROM events)::int AS events, (SELECT count(*) FROM activity_slots)::int AS slots,
            (SELECT count(*) FROM visits)::int AS visits`;
@@ -225,9 +215,10 @@ async function seriesAt(db: StatsDb, count: number): Promise<SeriesRow> {
   };
 }
 
-const url = await prepareDatabase();
-const db = createStatsDb(url);
-try {
+runBenchmark(async () => {
+  const url = await prepareDatabase();
+  const db = createStatsDb(url);
+  closeAtEnd('the database client', { close: () => db.$disconnect() });
   console.log(`statistics benchmark — ${machine()}`);
   console.log(`database keylab_stats_bench; ingestion: ${INGEST_EVENTS.toLocaleString('en')} events\n`);
 
@@ -236,16 +227,13 @@ try {
 
   const endToEnd = await ingestEndToEnd(url, db);
   const plain = await plainInsert(db);
+  const timing = (ms: number) => [seconds(ms), Math.round((INGEST_EVENTS * 1000) / ms).toLocaleString('en')];
   console.log(
     table(
       ['ingestion', 'time', 'events/s'],
       [
-        [
-          'end to end: publish -> RabbitMQ -> consumer -> events + slots + visits',
-          seconds(endToEnd),
-          perSecond(INGEST_EVENTS, endToEnd),
-        ],
-        ['plain batched INSERT (1,000 rows per statement, same indexes)', seconds(plain), perSecond(INGEST_EVENTS, plain)],
+        ['end to end: publish -> RabbitMQ -> consumer -> events + slots + visits', ...timing(endToEnd)],
+        ['plain batched INSERT (1,000 rows per statement, same indexes)', ...timing(plain)],
       ],
     ),
   );
@@ -267,11 +255,8 @@ try {
       rows.map((row) => [
         row.events.toLocaleString('en'),
         seconds(row.loadMs),
-        row.slots.toLocaleString('en'),
-        row.visits.toLocaleString('en'),
-        `${row.activityMs.toFixed(1)} ms`,
-        `${row.attendanceMs.toFixed(1)} ms`,
-        `${row.rawMs.toFixed(1)} ms`,
+        ...[row.slots, row.visits].map((count) => count.toLocaleString('en')),
+        ...[row.activityMs, row.attendanceMs, row.rawMs].map((ms) => `${ms.toFixed(1)} ms`),
       ]),
     ),
   );
@@ -284,6 +269,4 @@ try {
     );
   }
   console.log('(medians of 5 runs after one warm-up; results not cached; the database is left for inspection)');
-} finally {
-  await db.$disconnect();
-}
+});

@@ -2,32 +2,15 @@
  * Where a process spent its CPU: a summary of a V8 `.cpuprofile` (what `node --cpu-prof` and the inspector's
  * Profiler write) by function and by package, self time and time on the stack.
  */
+import type { Profiler, Runtime } from 'node:inspector';
 import { fileURLToPath } from 'node:url';
 
-interface CallFrame {
-  functionName: string;
-  url: string;
-  lineNumber: number;
-  columnNumber: number;
-}
-
-interface ProfileNode {
-  id: number;
-  callFrame: CallFrame;
-  children?: number[];
-}
-
-export interface CpuProfile {
-  nodes: ProfileNode[];
-  startTime: number;
-  endTime: number;
-  samples?: number[];
-  timeDeltas?: number[];
-}
+export type CpuProfile = Profiler.Profile;
+type CallFrame = Runtime.CallFrame;
 
 export interface FunctionTime {
-  /** Function name and where it is (package-relative path or repository path, 1-based line). */
   name: string;
+  /** Package-relative or repository path, 1-based line. */
   location: string;
   category: string;
   selfMs: number;
@@ -43,8 +26,6 @@ export interface CategoryTime {
 }
 
 export interface ProfileSummary {
-  /** Wall time the profile (or its windows) covers. */
-  wallMs: number;
   /** Sampled time the thread was not idle. */
   busyMs: number;
   functions: FunctionTime[];
@@ -65,7 +46,7 @@ function pathOf(url: string): string {
 }
 
 /** The package (or our workspace, or Node's own module group) a frame belongs to. */
-export function categoryOf(frame: CallFrame): string {
+function categoryOf(frame: CallFrame): string {
   const pseudo = V8_PSEUDO[frame.functionName];
   if (pseudo && !frame.url) return pseudo;
   if (!frame.url) return 'V8: natives without a caller';
@@ -102,9 +83,8 @@ function locationOf(frame: CallFrame): string {
 }
 
 /**
- * Self and total time per function and per category; idle samples are left out of both. With `windows`
- * ([start, end] pairs in microseconds of the monotonic clock the profile's own timestamps use, as
- * `process.hrtime` gives in any process), only the samples taken within them count.
+ * Self and total time per function and per category, idle samples left out. With `windows` ([start, end] in µs of
+ * the monotonic clock the profile's timestamps use, as `process.hrtime` gives in any process), only samples in them count.
  */
 export function summarizeProfile(profile: CpuProfile, windows?: [number, number][]): ProfileSummary {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
@@ -113,9 +93,6 @@ export function summarizeProfile(profile: CpuProfile, windows?: [number, number]
 
   const samples = profile.samples ?? [];
   const deltas = profile.timeDeltas ?? [];
-  const wallMs = windows
-    ? windows.reduce((total, [start, end]) => total + Math.max(0, end - start), 0) / 1000
-    : (profile.endTime - profile.startTime) / 1000;
   const averageMs = samples.length ? (profile.endTime - profile.startTime) / 1000 / samples.length : 0;
   let at = profile.startTime;
   const inWindow = (i: number) => {
@@ -129,13 +106,13 @@ export function summarizeProfile(profile: CpuProfile, windows?: [number, number]
   const categories = new Map<string, CategoryTime>();
   // Native code (a builtin or a C++ binding, no script) is named after, and counted with the package of, the
   // nearest caller that has a script: `Buffer.from` of an answer belongs to whoever converts it.
-  const callerOf = (node: ProfileNode): CallFrame | undefined => {
+  const callerOf = (node: Profiler.ProfileNode): CallFrame | undefined => {
     for (let up = byId.get(parent.get(node.id) ?? -1); up; up = byId.get(parent.get(up.id) ?? -1)) {
       if (up.callFrame.url) return up.callFrame;
     }
     return undefined;
   };
-  const functionOf = (node: ProfileNode) => {
+  const functionOf = (node: Profiler.ProfileNode) => {
     const frame = node.callFrame;
     const native = !frame.url && !V8_PSEUDO[frame.functionName];
     const caller = native ? callerOf(node) : undefined;
@@ -144,20 +121,12 @@ export function summarizeProfile(profile: CpuProfile, windows?: [number, number]
       : frame.functionName || '(anonymous)';
     const location = caller ? locationOf(caller) : locationOf(frame);
     const key = `${name}\u0000${location}`;
-    let entry = functions.get(key);
-    if (!entry) {
-      entry = { name, location, category: categoryOf(caller ?? frame), selfMs: 0, totalMs: 0 };
-      functions.set(key, entry);
-    }
-    return entry;
+    if (!functions.has(key)) functions.set(key, { name, location, category: categoryOf(caller ?? frame), selfMs: 0, totalMs: 0 });
+    return functions.get(key)!;
   };
   const categoryTime = (category: string) => {
-    let entry = categories.get(category);
-    if (!entry) {
-      entry = { category, selfMs: 0, onStackMs: 0 };
-      categories.set(category, entry);
-    }
-    return entry;
+    if (!categories.has(category)) categories.set(category, { category, selfMs: 0, onStackMs: 0 });
+    return categories.get(category)!;
   };
 
   let busyMs = 0;
@@ -172,7 +141,7 @@ export function summarizeProfile(profile: CpuProfile, windows?: [number, number]
     categoryTime(self.category).selfMs += ms;
     const seenFunctions = new Set<FunctionTime>();
     const seenCategories = new Set<string>();
-    for (let node: ProfileNode | undefined = leaf; node; node = byId.get(parent.get(node.id) ?? -1)) {
+    for (let node: Profiler.ProfileNode | undefined = leaf; node; node = byId.get(parent.get(node.id) ?? -1)) {
       if (node.callFrame.functionName === '(root)' && !node.callFrame.url) break;
       const entry = functionOf(node);
       if (!seenFunctions.has(entry)) {
@@ -186,7 +155,6 @@ export function summarizeProfile(profile: CpuProfile, windows?: [number, number]
     }
   }
   return {
-    wallMs,
     busyMs,
     functions: [...functions.values()].sort((a, b) => b.selfMs - a.selfMs),
     categories: [...categories.values()].sort((a, b) => b.selfMs - a.selfMs),

@@ -1,90 +1,78 @@
-/**
- * CPU time of a process and its descendants, from /proc (Linux only; elsewhere `cpuSeconds` answers null).
- * With the load generator's own `process.cpuUsage()`, it shows who is busy during a run.
- */
+/** Who is busy during a run: CPU seconds of process trees (from /proc: Linux only, null elsewhere), of this process and of the machine. */
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 
-let ticksPerSecond: number | undefined;
+/** CPU seconds so far, by name; shares of one core once passed through `cpuShares`. */
+export type CpuReadings = Record<string, number | null> & { bench: number; machine: number };
 
-function clockTicks(): number {
-  if (ticksPerSecond === undefined) {
-    const answer = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim());
-    ticksPerSecond = Number.isFinite(answer) && answer > 0 ? answer : 100;
-  }
-  return ticksPerSecond;
+interface ProcessStat {
+  name: string;
+  parent: number;
+  ticks: number;
 }
 
-/** [parent pid, utime + stime in ticks] of a process, or null when it is gone. */
-function readStat(pid: number): [number, number] | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may contain spaces and parentheses: fields are counted after its last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return [Number(fields[1]), Number(fields[11]) + Number(fields[12])];
-  } catch {
-    return null;
-  }
-}
+const ticksPerSecond = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
 
-/** User + system CPU seconds used so far by `pid` and every live descendant of it; null off Linux. */
-export function cpuSeconds(pid: number): number | null {
-  if (process.platform !== 'linux') return null;
-  const own = readStat(pid);
-  if (!own) return null;
-  const children = new Map<number, number[]>();
-  const ticks = new Map<number, number>([[pid, own[1]]]);
+function processes(): Map<number, ProcessStat> {
+  const all = new Map<number, ProcessStat>();
+  if (process.platform !== 'linux') return all;
   for (const entry of readdirSync('/proc')) {
-    const other = Number(entry);
-    if (!Number.isInteger(other) || other === pid) continue;
-    const stat = readStat(other);
-    if (!stat) continue;
-    ticks.set(other, stat[1]);
-    children.set(stat[0], [...(children.get(stat[0]) ?? []), other]);
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // The name (field 2) may hold spaces and parentheses: the other fields come after its last ')'.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      all.set(Number(entry), { name, parent: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
+    } catch {
+      // ended meanwhile
+    }
   }
-  let total = 0;
-  const queue = [pid];
-  while (queue.length) {
-    const next = queue.pop()!;
-    total += ticks.get(next) ?? 0;
-    queue.push(...(children.get(next) ?? []));
-  }
-  return total / clockTicks();
+  return all;
 }
 
-/** CPU seconds the whole machine has been busy (every core; idle and I/O wait left out), from /proc/stat; null off Linux. */
-export function machineBusySeconds(): number | null {
-  if (process.platform !== 'linux') return null;
-  try {
-    const [label, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
-    if (label !== 'cpu') return null;
-    // user nice system idle iowait irq softirq (steal: time the hypervisor gave elsewhere; guest: within user)
-    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0] = fields.map(Number);
-    return (user + nice + system + irq + softirq) / clockTicks();
-  } catch {
-    return null;
-  }
+export const machineBusySeconds = () =>
+  os.cpus().reduce((sum, { times }) => sum + times.user + times.nice + times.sys + times.irq, 0) / 1000;
+
+/** Share of one core the machine is busy over the next `seconds`. */
+export async function machineBusyShare(seconds: number): Promise<number> {
+  const before = machineBusySeconds();
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  return (machineBusySeconds() - before) / seconds;
 }
 
 /**
- * The processes named `name` (as in /proc/<pid>/comm, for example `postgres`, `redis-server`, `beam.smp`) whose parent
- * has another name: the roots of a service's process tree, for `cpuSeconds`. Empty off Linux.
+ * CPU seconds used so far by each group, `bench` (this process) and `machine` (every core). A group is a pid's process
+ * tree, or by process name (`postgres`) every tree whose root's parent has another name; null when there is none.
  */
-export function processRoots(name: string): number[] {
-  if (process.platform !== 'linux') return [];
-  const comm = (pid: number | string) => {
-    try {
-      return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-    } catch {
-      return null;
-    }
-  };
-  const roots: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid) || comm(pid) !== name) continue;
-    const parent = readStat(pid)?.[0];
-    if (parent === undefined || comm(parent) !== name) roots.push(pid);
+export function readCpu(groups: Record<string, number | string | undefined>): CpuReadings {
+  const all = processes();
+  const children = new Map<number, number[]>();
+  for (const [pid, { parent }] of all) children.set(parent, [...(children.get(parent) ?? []), pid]);
+  const tree = (pid: number): number => (children.get(pid) ?? []).reduce((sum, child) => sum + tree(child), all.get(pid)!.ticks);
+  const own = process.cpuUsage();
+  const readings: CpuReadings = { bench: (own.user + own.system) / 1e6, machine: machineBusySeconds() };
+  for (const [label, group] of Object.entries(groups)) {
+    const roots = [...all]
+      .filter(([pid, stat]) =>
+        typeof group === 'number' ? pid === group : stat.name === group && all.get(stat.parent)?.name !== group,
+      )
+      .map(([pid]) => pid);
+    readings[label] = roots.length ? roots.reduce((sum, pid) => sum + tree(pid), 0) / ticksPerSecond : null;
   }
-  return roots;
+  return readings;
+}
+
+/** Shares of one core between two readings `seconds` apart; null where either reading is. */
+export function cpuShares(before: CpuReadings, after: CpuReadings, seconds: number): CpuReadings {
+  const share = (name: string) => {
+    const [from, to] = [before[name], after[name]];
+    return from == null || to == null ? null : Math.max(0, to - from) / seconds;
+  };
+  return {
+    ...Object.fromEntries(Object.keys(after).map((name) => [name, share(name)])),
+    bench: share('bench')!,
+    machine: share('machine')!,
+  };
 }

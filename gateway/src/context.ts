@@ -1,9 +1,9 @@
 import type { Request, Response } from 'express';
-import type { AccessTokenVerifier } from '@keylab/auth';
-import type { Logger } from '@keylab/logger';
-import { requestContext, type RequestContext } from '@keylab/server';
-import { REFRESH_COOKIE } from './data-source';
-import { cookie, visitorId } from './visitor';
+import { readCookie, REFRESH_COOKIE, type AccessTokenVerifier } from '@keylab/auth';
+import { pickLocale } from '@keylab/errors';
+import { requestIdFrom, type Logger } from '@keylab/logger';
+import { verifiedViewer, type RequestContext } from '@keylab/server';
+import { visitorId } from './visitor';
 
 export interface GatewayContext extends RequestContext {
   /** The caller's Authorization header, forwarded as is once it has been verified. */
@@ -13,7 +13,12 @@ export interface GatewayContext extends RequestContext {
   res: Response;
 }
 
-/** Verifies the token once at the edge (garbage is refused before any subgraph sees it). */
+/**
+ * The request as the gateway sees it, built once: the caller's language and request id, the visitor (its
+ * cookie, set here when new), the address the connection came from (never a header a client sent), and
+ * the viewer of a token verified at the edge, so garbage is refused before any subgraph sees it. The
+ * data source forwards these values to the subgraphs.
+ */
 export async function gatewayContext(
   req: Request,
   res: Response,
@@ -21,19 +26,19 @@ export async function gatewayContext(
   logger: Logger,
   secureCookies: boolean,
 ): Promise<GatewayContext> {
-  // A client may not choose the address that rate limits count it under.
-  const { 'x-client-ip': _spoofed, ...headers } = req.headers;
-  const context = await requestContext(
-    { ...headers, 'x-visitor-id': visitorId(req, res, secureCookies) },
-    verify,
-    logger,
-    req.ip,
-  );
-  res.setHeader('x-request-id', context.requestId);
+  const locale = pickLocale(req.headers['accept-language']);
+  const requestId = requestIdFrom(req.headers['x-request-id']);
+  res.setHeader('x-request-id', requestId);
+  const viewer = await verifiedViewer(req.headers.authorization, verify, locale);
   return {
-    ...context,
-    authorization: context.viewer ? req.headers.authorization : undefined,
-    refreshToken: cookie(req, REFRESH_COOKIE),
+    locale,
+    requestId,
+    visitorId: visitorId(req, res, secureCookies),
+    viewer,
+    clientIp: req.ip || 'unknown',
+    logger: logger.child({ requestId }),
+    authorization: viewer ? req.headers.authorization : undefined,
+    refreshToken: readCookie(req.headers.cookie, REFRESH_COOKIE),
     res,
   };
 }

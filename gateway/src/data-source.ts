@@ -1,11 +1,9 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
+import { REFRESH_COOKIE } from '@keylab/auth';
 import { translate } from '@keylab/errors';
 import type { GatewayContext } from './context';
 import type { subgraphFetcher } from './fetcher';
-
-/** The refresh-token cookie: only the users subgraph receives it (as a header) and may set it. */
-export const REFRESH_COOKIE = 'kl_refresh';
 
 type HeadersWithCookies = {
   get(name: string): string | null;

@@ -19,19 +19,14 @@ import { explorerEnabled, introspectionEnabled, sandboxEnabled, subgraphUrls, ty
 import { gatewayContext, type GatewayContext } from './context';
 import { ForwardingDataSource } from './data-source';
 import { subgraphFetcher } from './fetcher';
-import { fileProxy } from './file-proxy';
-import { gatewayLandingPagePlugin } from './landing-page';
-import {
-  batchLimit,
-  foreignOriginGuard,
-  limitErrorsPlugin,
-  operationLimits,
-  operationResolutionPlugin,
-  tokenLimit,
-} from './limits';
-import { operationEventsPlugin } from './operation-events';
-import { originPolicy } from './origins';
-import { mountPages, type PageName } from './pages';
+import { fileProxy } from './http/file-proxy';
+import { foreignOriginGuard, originPolicy } from './http/origins';
+import { mountPages, type PageName } from './http/pages';
+import { batchLimit, tokenLimit } from './http/request-limits';
+import { gatewayLandingPagePlugin } from './plugins/landing-page';
+import { operationEventsPlugin } from './plugins/operation-events';
+import { limitErrorsPlugin, operationLimits } from './plugins/operation-limits';
+import { operationResolutionPlugin } from './plugins/operation-resolution';
 
 async function subgraphReady(graphqlUrl: string): Promise<void> {
   const response = await fetch(new URL('/ready', graphqlUrl), { signal: AbortSignal.timeout(2_000) });

@@ -1,23 +1,16 @@
 import type { Request, Response } from 'express';
+import { readCookie } from '@keylab/auth';
 import { visitorIdFrom } from '@keylab/server';
 
 export const VISITOR_COOKIE = 'kl_vid';
 const ONE_YEAR_MS = 365 * 24 * 3600 * 1000;
-
-export function cookie(req: Request, name: string): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [key, ...value] = part.trim().split('=');
-    if (key === name) return value.join('=');
-  }
-  return undefined;
-}
 
 /**
  * The anonymous visitor id: the first-party cookie, else the X-Visitor-Id header of a non-browser
  * client, else a new id set as the cookie.
  */
 export function visitorId(req: Request, res: Response, secure: boolean): string {
-  const known = visitorIdFrom(cookie(req, VISITOR_COOKIE)) ?? visitorIdFrom(req.headers['x-visitor-id']);
+  const known = visitorIdFrom(readCookie(req.headers.cookie, VISITOR_COOKIE)) ?? visitorIdFrom(req.headers['x-visitor-id']);
   if (known) return known;
   const id = crypto.randomUUID().replaceAll('-', '');
   res.cookie(VISITOR_COOKIE, id, { httpOnly: true, sameSite: 'lax', secure, maxAge: ONE_YEAR_MS, path: '/' });

@@ -2,7 +2,7 @@ import { hostname, networkInterfaces } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '@keylab/config';
 import { gatewaySettings } from '@keylab/gateway';
-import { originPolicy } from '../src/origins';
+import { originPolicy } from '../src/http/origins';
 
 const policy = (env: Record<string, string>, port = 4000) => originPolicy(parseConfig(gatewaySettings, env), () => port);
 

@@ -345,7 +345,7 @@ describe('bugs found by fuzzing (each fails until fixed)', () => {
     expect(JSON.parse(result.stdout.trim())).toMatchObject({ outcome: 'refused', reason: 'gltf_invalid' });
   });
 
-  // Found by the `path` family: the download route of the catalogue (subgraphs/keyboards/src/files.ts,
+  // Found by the `path` family: the download route of the catalogue (subgraphs/keyboards/src/http/files-routes.ts,
   // serveRouter's resolve) looks the key up in PostgreSQL without checking it (isValidKey); a U+0000 in it
   // fails there with 22021 and the answer is 500 INTERNAL instead of 404.
   it('answers GET /files/%00 with 404, not 500', async () => {

@@ -1,7 +1,7 @@
 // What the dashboard tests read from the page and from the API, side by side.
 import { isDeepStrictEqual } from 'node:util';
 import { expect } from 'vitest';
-import type { Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import type { SeriesInput } from '../admin/api/operations';
 import type { ChartName } from '../admin/debug';
 
@@ -115,6 +115,50 @@ export function expectedCharts(
       ],
     },
   };
+}
+
+/** The series answers the page itself received, each with the input it asked for. */
+export interface SeriesAnswers {
+  /** The page's own activity and attendance answers for this input, once both have arrived. */
+  for(input: SeriesInput): Promise<ApiSeries>;
+}
+
+/**
+ * Records what the dashboard's own series requests got back. A period still open changes between any
+ * two reads, so for one the plotted values are compared with the very answers the page drew from.
+ */
+export function recordSeriesAnswers(context: BrowserContext): SeriesAnswers {
+  const answers = new Map<string, unknown>();
+  const keyOf = (name: string, input: unknown) => `${name} ${JSON.stringify(input)}`;
+  context.on('response', async (response) => {
+    if (!response.url().endsWith('/graphql') || response.request().method() !== 'POST') return;
+    const request = response.request().postDataJSON() as { query?: string; variables?: { input?: unknown } } | null;
+    const name = /^query (DashboardActivity|DashboardAttendance)\b/.exec(request?.query ?? '')?.[1];
+    if (!name) return;
+    const body = (await response.json()) as { data?: Record<string, unknown> };
+    answers.set(keyOf(name, request!.variables?.input), Object.values(body.data ?? {})[0]);
+  });
+  return {
+    async for(input) {
+      const { from, to, interval, timeZone } = input;
+      const activityKey = keyOf('DashboardActivity', input);
+      const attendanceKey = keyOf('DashboardAttendance', { from, to, interval, timeZone });
+      await expect.poll(() => answers.has(activityKey) && answers.has(attendanceKey)).toBe(true);
+      return { activity: answers.get(activityKey), attendance: answers.get(attendanceKey) } as ApiSeries;
+    },
+  };
+}
+
+/** The charts equal, bucket by bucket, the answers the page received for the input it shows. */
+export async function expectPlottedAsAnswered(
+  page: Page,
+  answers: SeriesAnswers,
+  expected: (api: ApiSeries) => Plotted['charts'],
+): Promise<{ plotted: Plotted; api: ApiSeries }> {
+  const plotted = await readPlotted(page);
+  const api = await answers.for(plotted.input);
+  expect(plotted.charts).toEqual(expected(api));
+  return { plotted, api };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { ConfirmChannel } from 'amqplib';
 import type { Logger } from '@keylab/logger';
-import type { Broker } from './index';
+import type { Broker } from './broker';
 
 /**
  * Statistics events: the gateway publishes one per GraphQL operation, the keyboards subgraph one per

@@ -23,8 +23,27 @@ export function visitorIdFrom(value: string | string[] | undefined): string | nu
 }
 
 /**
- * Builds the request context from headers. A token that is present but fails verification is an
+ * The viewer an Authorization header proves. A token that is present but fails verification is an
  * UNAUTHENTICATED error (status 401), never a silent anonymous request.
+ */
+export async function verifiedViewer(
+  authorization: string | undefined,
+  verify: AccessTokenVerifier,
+  locale: Locale,
+): Promise<Viewer | null> {
+  try {
+    const token = bearerToken(authorization);
+    return token ? await verify(token) : null;
+  } catch (error) {
+    if (!(error instanceof InvalidTokenError)) throw error;
+    // Thrown while the context is built, before any plugin: this adapter answers in the caller's language itself.
+    throw new AppError('UNAUTHENTICATED', 'auth.invalidToken', { extensions: { http: { status: 401 } } }).localize(locale);
+  }
+}
+
+/**
+ * A subgraph's request context, read once from the headers the gateway forwards: the caller's language,
+ * request id, visitor id, address and verified token.
  */
 export async function requestContext(
   headers: IncomingHttpHeaders,
@@ -34,17 +53,13 @@ export async function requestContext(
 ): Promise<RequestContext> {
   const locale = pickLocale(headers['accept-language']);
   const requestId = requestIdFrom(headers['x-request-id']);
-  const visitorId = visitorIdFrom(headers['x-visitor-id']);
-  let viewer: Viewer | null = null;
-  try {
-    const token = bearerToken(headers.authorization);
-    if (token) viewer = await verify(token);
-  } catch (error) {
-    if (!(error instanceof InvalidTokenError)) throw error;
-    // Thrown while the context is built, before any plugin: this adapter answers in the caller's language itself.
-    throw new AppError('UNAUTHENTICATED', 'auth.invalidToken', { extensions: { http: { status: 401 } } }).localize(locale);
-  }
   const forwardedIp = headers['x-client-ip'];
-  const clientIp = (typeof forwardedIp === 'string' && forwardedIp.length <= 64 ? forwardedIp : peerAddress) || 'unknown';
-  return { locale, requestId, visitorId, viewer, clientIp, logger: logger.child({ requestId }) };
+  return {
+    locale,
+    requestId,
+    visitorId: visitorIdFrom(headers['x-visitor-id']),
+    viewer: await verifiedViewer(headers.authorization, verify, locale),
+    clientIp: (typeof forwardedIp === 'string' && forwardedIp.length <= 64 ? forwardedIp : peerAddress) || 'unknown',
+    logger: logger.child({ requestId }),
+  };
 }

@@ -1,5 +1,5 @@
 export { mountHealth, listen, startOrExit, stopOnSignal, type ReadinessChecks, type RunningServer } from './http';
-export { requestContext, visitorIdFrom, type RequestContext } from './context';
+export { requestContext, verifiedViewer, visitorIdFrom, type RequestContext } from './context';
 export {
   errorPolicyPlugin,
   landingPagePlugin,

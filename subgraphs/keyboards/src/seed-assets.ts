@@ -1,7 +1,7 @@
 import { inspectFile, putContentAddressed, type FileKind, type FileStorage } from '@keylab/files';
 import { generateCatalogueAssets } from '@keylab/models';
 import type { KeyboardsDb } from './db/client';
-import { recordFile } from './files';
+import { recordFile } from './domain/stored-files';
 
 /** True when every default item has its files and the store holds each of them. */
 async function complete(db: KeyboardsDb, storage: FileStorage): Promise<boolean> {

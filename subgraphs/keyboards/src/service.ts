@@ -1,14 +1,18 @@
 import { createAccessTokenVerifier } from '@keylab/auth';
+import type { FileStorage } from '@keylab/files';
 import type { Logger } from '@keylab/logger';
 import { assertStatsEventsTopology, createStatsEventPublisher } from '@keylab/messaging';
 import { connectBackingServices, loadTypeDefs, startSubgraph, type BackingServices, type RunningServer } from '@keylab/server';
-import type { FileStorage } from '@keylab/files';
 import type { KeyboardsConfig } from './config';
 import { createKeyboardsDb, type KeyboardsDb } from './db/client';
-import { activityEmitter } from './domain/activity';
+import { activityEmitters } from './domain/activity';
 import { listCache } from './domain/cache';
-import { fileStorage, fileUrls, mountFileRoutes } from './files';
-import { loaders, resolvers, type KeyboardsContext } from './resolvers';
+import { fileStorage } from './file-storage';
+import { fileUrls } from './http/file-urls';
+import { mountFileRoutes } from './http/files-routes';
+import { loaders } from './loaders';
+import type { KeyboardsContext } from './context';
+import { resolvers } from './resolvers';
 
 export interface KeyboardsService extends RunningServer, Pick<BackingServices, 'redis' | 'broker'> {
   db: KeyboardsDb;
@@ -27,7 +31,7 @@ export async function startKeyboardsService(config: KeyboardsConfig, logger: Log
     exchange: config.STATS_EXCHANGE,
     routingKey: 'activity',
   });
-  const emit = activityEmitter(events);
+  const emitterFor = activityEmitters(events);
   const storage = fileStorage(config);
   const urls = fileUrls(config.FILES_PUBLIC_URL, config.FILE_URL_SECRET);
   const verifyAccessToken = createAccessTokenVerifier({
@@ -44,8 +48,15 @@ export async function startKeyboardsService(config: KeyboardsConfig, logger: Log
     verifyAccessToken,
     sandbox: config.SANDBOX,
     checks: backing.checks,
-    extendContext: (base) => ({ ...base, db, loaders: loaders(db), cache, emit, fileUrls: urls }),
-    routes: (app) => mountFileRoutes(app, db, storage, verifyAccessToken, urls.secret),
+    extendContext: (base) => ({
+      ...base,
+      db,
+      loaders: loaders(db),
+      cache,
+      emit: emitterFor({ visitorId: base.visitorId, userId: base.viewer?.userId ?? null }),
+      fileUrls: urls,
+    }),
+    routes: (app) => mountFileRoutes(app, { db, storage, verifyAccessToken, urlSecret: urls.secret }),
   });
   return {
     ...server,

@@ -1,5 +1,5 @@
 import { translate } from '@keylab/errors';
-import { DateTimeScalar, type CompleteResolvers, type RequestContext } from '@keylab/server';
+import { DateTimeScalar, type CompleteResolvers } from '@keylab/server';
 import type {
   ActivityKindResolvers,
   ActivitySeriesResolvers,
@@ -8,13 +8,11 @@ import type {
   QueryResolvers,
   Resolvers,
 } from './__generated__/resolvers-types';
-import type { StatsDb } from './db/client';
+import type { StatsContext } from './context';
 import { requireAdmin } from './domain/access';
 import { listActivityKinds, type ActivityKindRow } from './domain/activities';
-import type { ResultCache } from './domain/cache';
 import { EXPORT_PATH, EXPORT_TTL_MS, signExport } from './domain/export';
 import { intervalTitle, INTERVALS, localIso, MAX_BUCKETS, type Interval } from './domain/period';
-import type { AttendanceRow } from './domain/series';
 import {
   activitySeries,
   activityTags,
@@ -25,15 +23,7 @@ import {
   type AttendanceSeriesResult,
   type ItemViews,
 } from './domain/statistics';
-
-export interface StatsContext extends RequestContext {
-  db: StatsDb;
-  cache: ResultCache;
-  exports: { publicUrl: string; secret: string };
-}
-
-/** A bucket of attendance as the points field gives it: the row, labelled in the series' zone. */
-export type AttendancePointParent = AttendanceRow & { localStart: string };
+import type { AttendancePointParent } from './mappers';
 
 /** Every statistics query is for administrators. */
 const admin =

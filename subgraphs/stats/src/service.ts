@@ -5,9 +5,10 @@ import { connectBackingServices, loadTypeDefs, startSubgraph, type BackingServic
 import type { StatsConfig } from './config';
 import { createStatsDb, type StatsDb } from './db/client';
 import { resultCache } from './domain/cache';
-import { mountExportRoute } from './export-route';
+import { mountExportRoute } from './http/export-route';
 import { eventConsumer } from './ingest/consumer';
-import { resolvers, type StatsContext } from './resolvers';
+import type { StatsContext } from './context';
+import { resolvers } from './resolvers';
 
 export interface StatsService extends RunningServer, Pick<BackingServices, 'redis' | 'broker'> {
   db: StatsDb;

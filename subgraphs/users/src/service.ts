@@ -10,7 +10,9 @@ import { localSecret, randomSecret } from './domain/local-secrets';
 import { startOutboxRelay, type OutboxRelay } from './domain/outbox';
 import { createRateLimits } from './domain/rate-limits';
 import { loadSigningKeys, type SigningKeys } from './domain/signing-keys';
-import { resolvers, usersLoader, type UsersContext } from './resolvers';
+import { incomingRefreshToken, refreshCookie } from './http/refresh-cookie';
+import type { UsersContext } from './context';
+import { resolvers, usersLoader } from './resolvers';
 
 export const JWKS_PATH = '/.well-known/jwks.json';
 
@@ -55,7 +57,6 @@ export async function startUsersService(config: UsersConfig, logger: Logger): Pr
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
   });
-  const settings = { cookieSecure: config.COOKIE_SECURE, refreshGraceSeconds: config.REFRESH_GRACE_SECONDS };
   const server = await startSubgraph<UsersContext>({
     name: 'users',
     typeDefs: loadTypeDefs(new URL('./schema.graphql', import.meta.url)),
@@ -65,15 +66,17 @@ export async function startUsersService(config: UsersConfig, logger: Logger): Pr
     verifyAccessToken,
     sandbox: config.SANDBOX,
     checks: backing.checks,
+    // The request is read here once: resolvers and domain code get values.
     extendContext: (base, { req, res }) => ({
       ...base,
       db,
       users: usersLoader(db),
       accounts: userAccounts,
       keys,
-      settings,
-      req,
-      res,
+      refreshGraceSeconds: config.REFRESH_GRACE_SECONDS,
+      userAgent: req.headers['user-agent'],
+      refreshToken: incomingRefreshToken(req),
+      refreshCookie: refreshCookie(res, config.COOKIE_SECURE),
     }),
     routes: (app) => {
       app.get(JWKS_PATH, (_req, res) => {

@@ -1,22 +1,21 @@
 import type { Viewer } from '@keylab/auth';
 import { errors } from '@keylab/errors';
 import type { KeyboardsDb } from '../db/client';
-import { markAttached, uploadToAttach } from '../files';
+import { isUuid, validId } from './ids';
 import {
-  isUuid,
   itemById,
   itemToChange,
   newItemOwner,
   ownerFilter,
   pageOfItems,
-  validId,
   validTitle,
   withUniqueTitle,
   type ItemDelegate,
-  type ItemRow,
   type Owner,
 } from './items';
-import { decodeCursor, pageSize, toConnection, type Keyset, type PageArgs } from './pagination';
+import { decodeCursor, pageSize, toConnection, type Connection, type Keyset, type PageArgs } from './pagination';
+import type { BoxRow, KeyboardRow, KitRow } from './rows';
+import { markAttached, uploadToAttach } from './stored-files';
 
 const switchOrder: Keyset<{ title: string; id: string }> = { key: (row) => [row.title, row.id] };
 
@@ -37,13 +36,22 @@ export function listBoxTypes(db: KeyboardsDb) {
   return db.boxType.findMany({ orderBy: [{ keyCount: 'desc' }, { title: 'asc' }] });
 }
 
-export const delegates = (db: KeyboardsDb) => ({
-  box: db.box as unknown as ItemDelegate<ItemRow>,
-  kit: db.kit as unknown as ItemDelegate<ItemRow>,
-  keyboard: db.keyboard as unknown as ItemDelegate<ItemRow>,
+/** The row of each kind of catalogue item. */
+export interface ItemRows {
+  box: BoxRow;
+  kit: KitRow;
+  keyboard: KeyboardRow;
+}
+
+export type ItemKind = keyof ItemRows;
+
+const delegates = (db: KeyboardsDb): { [K in ItemKind]: ItemDelegate<ItemRows[K]> } => ({
+  box: db.box,
+  kit: db.kit,
+  keyboard: db.keyboard,
 });
 
-export type ItemKind = keyof ReturnType<typeof delegates>;
+const delegateOf = <K extends ItemKind>(db: KeyboardsDb, kind: K): ItemDelegate<ItemRows[K]> => delegates(db)[kind];
 
 export interface ListArgs extends PageArgs {
   owner?: Owner | null;
@@ -52,20 +60,43 @@ export interface ListArgs extends PageArgs {
 }
 
 /** Default items or mine, optionally of one box type (and for keyboards of one switch), newest first. */
-export function listItems(db: KeyboardsDb, kind: ItemKind, args: ListArgs, viewer: Viewer | null) {
+export function listItems<K extends ItemKind>(db: KeyboardsDb, kind: K, args: ListArgs, viewer: Viewer | null) {
   const where: Record<string, unknown> = ownerFilter(viewer, args.owner);
   if (args.boxTypeId != null) where.boxTypeId = validId('boxTypeId', args.boxTypeId);
   if (args.switchId != null && kind === 'keyboard') where.switchId = validId('switchId', args.switchId);
-  return pageOfItems(delegates(db)[kind], where, args);
+  return pageOfItems(delegateOf(db, kind), where, args);
 }
 
 /** Everything one user made of a kind (anyone may look: items are shared by link). */
-export function listItemsOf(db: KeyboardsDb, kind: ItemKind, ownerId: string, args: PageArgs) {
+export async function listItemsOf<K extends ItemKind>(
+  db: KeyboardsDb,
+  kind: K,
+  ownerId: string,
+  args: PageArgs,
+): Promise<Connection<ItemRows[K]>> {
   if (!isUuid(ownerId)) return toConnection([], pageSize(args), 0, { key: () => [] });
-  return pageOfItems(delegates(db)[kind], { ownerId }, args);
+  return pageOfItems(delegateOf(db, kind), { ownerId }, args);
 }
 
-export const getItem = (db: KeyboardsDb, kind: ItemKind, id: string) => itemById(delegates(db)[kind], id);
+export const getItem = <K extends ItemKind>(db: KeyboardsDb, kind: K, id: string) => itemById(delegateOf(db, kind), id);
+
+export async function renameItem<K extends ItemKind>(
+  db: KeyboardsDb,
+  kind: K,
+  viewer: Viewer | null,
+  input: { id: string; title: string },
+): Promise<ItemRows[K]> {
+  const delegate = delegateOf(db, kind);
+  const title = validTitle(input.title);
+  const item = await itemToChange(delegate, viewer, input.id);
+  return withUniqueTitle(() => delegate.update({ where: { id: item.id }, data: { title } }));
+}
+
+export async function deleteItem<K extends ItemKind>(db: KeyboardsDb, kind: K, viewer: Viewer | null, id: string) {
+  const delegate = delegateOf(db, kind);
+  const item = await itemToChange(delegate, viewer, id);
+  return delegate.delete({ where: { id: item.id } });
+}
 
 async function existing(field: string, id: string, find: (id: string) => Promise<unknown>): Promise<string> {
   const valid = validId(field, id);
@@ -174,8 +205,13 @@ export interface ReplaceFilesInput {
 }
 
 /** Attaches new uploads to an item the viewer may change; files not named stay as they are. */
-export async function replaceFiles(db: KeyboardsDb, kind: ItemKind, viewer: Viewer | null, input: ReplaceFilesInput) {
-  const delegate = delegates(db)[kind];
+export async function replaceFiles<K extends ItemKind>(
+  db: KeyboardsDb,
+  kind: K,
+  viewer: Viewer | null,
+  input: ReplaceFilesInput,
+) {
+  const delegate = delegateOf(db, kind);
   const item = await itemToChange(delegate, viewer, input.id);
   const files = await attachments(db, viewer, kind === 'kit' ? { previewUploadId: input.previewUploadId } : input);
   const data = Object.fromEntries(Object.entries(files).filter(([, id]) => id !== undefined));

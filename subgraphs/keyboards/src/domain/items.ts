@@ -1,7 +1,8 @@
 import { isAdmin, type Viewer } from '@keylab/auth';
 import { errors } from '@keylab/errors';
 import { Prisma } from '../db/generated/client';
-import { decodeCursor, isUuid, pageSize, toConnection, type Keyset, type PageArgs } from './pagination';
+import { isUuid, validId } from './ids';
+import { decodeCursor, pageSize, toConnection, type Keyset, type PageArgs } from './pagination';
 
 /** The fields every catalogue item (box, kit, keyboard) has. */
 export interface ItemRow {
@@ -22,8 +23,6 @@ export interface ItemDelegate<T extends ItemRow> {
 
 export type Owner = 'DEFAULT' | 'MINE';
 
-export { isUuid } from './pagination';
-
 export const TITLE_MIN = 3;
 export const TITLE_MAX = 64;
 
@@ -35,12 +34,6 @@ export function validTitle(raw: string): string {
   if (/\p{Cc}/u.test(title)) throw errors.badInput('title', 'input.titleCharacters');
   if (length < TITLE_MIN || length > TITLE_MAX) throw errors.badInput('title', 'input.title', { min: TITLE_MIN, max: TITLE_MAX });
   return title;
-}
-
-/** An id argument that must be a UUID; anything else is BAD_USER_INPUT naming the field. */
-export function validId(field: string, raw: string): string {
-  if (!isUuid(raw)) throw errors.badInput(field, 'input.id');
-  return raw.toLowerCase();
 }
 
 export const isUniqueViolation = (error: unknown) =>
@@ -113,22 +106,6 @@ export async function withUniqueTitle<T>(write: () => Promise<T>): Promise<T> {
     if (isUniqueViolation(error)) throw errors.conflict('catalogue.titleTaken', 'title');
     throw error;
   }
-}
-
-export async function renameItem<T extends ItemRow>(
-  delegate: ItemDelegate<T>,
-  viewer: Viewer | null,
-  id: string,
-  rawTitle: string,
-): Promise<T> {
-  const title = validTitle(rawTitle);
-  const item = await itemToChange(delegate, viewer, id);
-  return withUniqueTitle(() => delegate.update({ where: { id: item.id }, data: { title } }));
-}
-
-export async function deleteItem<T extends ItemRow>(delegate: ItemDelegate<T>, viewer: Viewer | null, id: string): Promise<T> {
-  const item = await itemToChange(delegate, viewer, id);
-  return delegate.delete({ where: { id: item.id } });
 }
 
 /** One item by id for anyone (user items are shareable by link); null when there is none. */

@@ -1,7 +1,5 @@
 import { errors } from '@keylab/errors';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (value: string) => UUID.test(value);
+import { isUuid } from './ids';
 
 export const MAX_PAGE_SIZE = 100;
 
@@ -60,7 +58,7 @@ export function decodeCursor(cursor: string, arity: number): (string | number)[]
 }
 
 /** Builds a connection from `size + 1` fetched rows (the extra row only tells that there is a next page). */
-export function toConnection<T>(rows: T[], size: number, totalCount: number, keyset: Keyset<T>): Connection<T> {
+export function toConnection<T>(rows: T[], size: number, totalCount: number, keyset: Keyset<NoInfer<T>>): Connection<T> {
   const page = rows.slice(0, size);
   const edges = page.map((node) => ({ cursor: encodeCursor(keyset.key(node)), node }));
   return {

@@ -20,7 +20,7 @@ export interface AccountsDeps {
   codeRequestFloorMs: number;
 }
 
-/** Who asks, for rate limits, localized errors and the session label. */
+/** Who asks: the address rate limits count, the language of emails and of a new account, the session label. */
 export interface Caller {
   locale: Locale;
   ip: string;

@@ -1,13 +1,21 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { Viewer } from '@keylab/auth';
 import { errors } from '@keylab/errors';
 import type { Logger } from '@keylab/logger';
 import type { UsersDb } from '../db/client';
-import type { Prisma } from '../db/generated/client';
+import type { Prisma, Session } from '../db/generated/client';
 
 type Tx = Prisma.TransactionClient;
 
+export type SessionRow = Session;
+
+/** A session as its account sees it: `current` marks the one the request runs in. */
+export type OwnSession = SessionRow & { current: boolean };
+
 export type RevokeReason = 'sign_out' | 'sign_out_everywhere' | 'revoked' | 'password_changed' | 'password_reset' | 'token_reuse';
 
+/** Anything else cannot be a session id (and PostgreSQL would refuse to compare it with one). */
+const UUID_SHAPE = /^[0-9a-f-]{36}$/i;
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 const newToken = () => randomBytes(32).toString('base64url');
 
@@ -79,11 +87,36 @@ export async function revokeSessions(db: UsersDb | Tx, where: Prisma.SessionWher
   return result.count;
 }
 
-export function listSessions(db: UsersDb, userId: string) {
-  return db.session.findMany({
+/** The signed-in caller whose session is still open (a signed-out session's access token is refused). */
+export async function requireOpenSession(db: UsersDb, viewer: Viewer | null): Promise<Viewer & { sessionId: string }> {
+  if (!viewer?.sessionId) throw errors.unauthenticated();
+  const session = await db.session.findUnique({
+    where: { id: viewer.sessionId },
+    select: { revokedAt: true, expiresAt: true },
+  });
+  if (!session || session.revokedAt || session.expiresAt <= new Date()) throw errors.unauthenticated('auth.sessionEnded');
+  return { ...viewer, sessionId: viewer.sessionId };
+}
+
+/** The open sessions of an account, most recently used first. */
+export async function listSessions(db: UsersDb, userId: string, currentSessionId: string): Promise<OwnSession[]> {
+  const rows = await db.session.findMany({
     where: { userId, revokedAt: null, expiresAt: { gt: new Date() } },
     orderBy: { lastUsedAt: 'desc' },
   });
+  return rows.map((row) => ({ ...row, current: row.id === currentSessionId }));
+}
+
+/** The session a grant was just made for: the one the caller now holds. */
+export async function grantedSession(db: UsersDb, grant: SessionGrant): Promise<OwnSession> {
+  return { ...(await db.session.findUniqueOrThrow({ where: { id: grant.sessionId } })), current: true };
+}
+
+/** Ends one session of an account (a lost device); NOT_FOUND when it has no such open session. */
+export async function revokeOwnSession(db: UsersDb, userId: string, sessionId: string): Promise<number> {
+  const ended = UUID_SHAPE.test(sessionId) ? await revokeSessions(db, { id: sessionId, userId }, 'revoked') : 0;
+  if (ended === 0) throw errors.notFound();
+  return ended;
 }
 
 /** The session a refresh token belongs to, if it is still open. */

@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { OperationDefinitionNode } from 'graphql';
 import { newEventId, type StatsEventPublisher } from '@keylab/messaging';
-import type { GatewayContext } from './context';
+import type { GatewayContext } from '../context';
 
 /** Sandbox and codegen tools poll the schema; that is not a visitor doing anything. */
 const isIntrospection = (operation: OperationDefinitionNode | undefined) =>

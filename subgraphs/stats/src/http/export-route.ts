@@ -1,10 +1,10 @@
 import type { Express } from 'express';
 import { pickLocale, translate } from '@keylab/errors';
 import type { Logger } from '@keylab/logger';
-import type { StatsDb } from './db/client';
-import type { ResultCache } from './domain/cache';
-import { EXPORT_PATH, seriesCsv, verifyExport } from './domain/export';
-import { activitySeries, attendanceSeries } from './domain/statistics';
+import type { StatsDb } from '../db/client';
+import type { ResultCache } from '../domain/cache';
+import { EXPORT_PATH, seriesCsv, verifyExport } from '../domain/export';
+import { activitySeries, attendanceSeries } from '../domain/statistics';
 
 /** GET /exports/statistics/<signed token>: the series the token names, as a CSV download. */
 export function mountExportRoute(app: Express, db: StatsDb, cache: ResultCache, secret: string, logger: Logger): void {

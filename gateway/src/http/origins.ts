@@ -1,5 +1,7 @@
 import { hostname, networkInterfaces } from 'node:os';
-import type { GatewayConfig } from './config';
+import type { NextFunction, Request, Response } from 'express';
+import { refuseRequest } from '@keylab/server';
+import type { GatewayConfig } from '../config';
 
 /**
  * Apollo's embedded Sandbox and Explorer run in iframes from these origins. The embed relays operations
@@ -43,5 +45,19 @@ export function originPolicy(config: GatewayConfig, port: () => number): OriginP
       return false;
     }
     return url.protocol === 'http:' && url.origin === origin && Number(url.port || 80) === port() && hosts.has(url.hostname);
+  };
+}
+
+/**
+ * Refuses state-changing requests that a browser sent from an origin outside the allow-list (CORS only
+ * stops the page from reading the answer; this stops the request from doing anything).
+ */
+export function foreignOriginGuard(trusted: OriginPolicy) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const origin = req.headers.origin;
+    if (origin && req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS' && !trusted(origin)) {
+      return refuseRequest(req, res, 403, 'request.origin', {}, { code: 'FORBIDDEN' });
+    }
+    next();
   };
 }

@@ -1,0 +1,22 @@
+import DataLoader from 'dataloader';
+import type { KeyboardsDb } from './db/client';
+
+/** Loads rows by id in one query per batch, in the order asked. */
+function byIdLoader<T extends { id: string }>(load: (ids: string[]) => Promise<T[]>) {
+  return new DataLoader<string, T | null>(async (ids) => {
+    const rows = await load([...ids]);
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => byId.get(id) ?? null);
+  });
+}
+
+/** Per request: the rows that many items name by id (box types, switches, files). */
+export function loaders(db: KeyboardsDb) {
+  return {
+    boxType: byIdLoader((ids) => db.boxType.findMany({ where: { id: { in: ids } } })),
+    switch: byIdLoader((ids) => db.switch.findMany({ where: { id: { in: ids } } })),
+    file: byIdLoader((ids) => db.storedFile.findMany({ where: { id: { in: ids } } })),
+  };
+}
+
+export type Loaders = ReturnType<typeof loaders>;
