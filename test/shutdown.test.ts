@@ -116,7 +116,9 @@ describe('a process sent SIGTERM', () => {
     const db = createStatsDb(TEST_DATABASES.stats);
     try {
       await broker.channel.waitForConnect();
-      await waitFor(async () => (await broker.channel.checkQueue(names.queue)).consumerCount === 1);
+      // "Ready" says the process serves; its consumer may still be declaring the queue (a 404 until then).
+      const consumers = () => broker.channel.checkQueue(names.queue).then((queue) => queue.consumerCount, () => 0);
+      await waitFor(async () => (await consumers()) === 1);
       const at = new Date().toISOString();
       const events = Array.from({ length: 3 }, () => ({
         kind: 'activity',

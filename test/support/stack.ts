@@ -14,7 +14,7 @@ import {
 import { emailSettings, startEmailWorker } from '@keylab/email-worker';
 import { emailTopology } from '@keylab/messaging';
 import { TEST_DATABASES, TEST_FILES_DIR } from './databases';
-import { startMailbox, type Mailbox } from '@keylab/testing';
+import { startMailbox, waitFor, type Mailbox } from '@keylab/testing';
 
 process.env.APOLLO_TELEMETRY_DISABLED = '1';
 
@@ -172,6 +172,9 @@ export async function startStack({
     logger,
   );
   const gatewayUrl = `${gateway.url}/graphql`;
+  // As `npm start` does: the stack is there once every process says it is ready (the gateway's readiness
+  // covers each subgraph's database, Redis and RabbitMQ), not merely listening.
+  await waitFor(async () => (await fetch(`${gateway.url}/ready`).catch(() => null))?.ok === true, 30_000);
   const createdUsers: string[] = [];
 
   return {

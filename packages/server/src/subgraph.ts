@@ -1,7 +1,6 @@
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
 import express, { type Express, type Request, type Response } from 'express';
 import type { DocumentNode } from 'graphql';
 import type { AccessTokenVerifier } from '@keylab/auth';
@@ -31,7 +30,7 @@ export interface SubgraphOptions<C extends RequestContext> {
 export async function startSubgraph<C extends RequestContext>(options: SubgraphOptions<C>): Promise<RunningServer> {
   const logger = options.logger.child({ graph: options.name });
   const server = new ApolloServer<C>({
-    schema: buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> }),
+    schema: buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> }]),
     // No usage reporting here, so federated tracing would only cost time.
     plugins: [
       errorPolicyPlugin<C>(),
