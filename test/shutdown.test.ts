@@ -117,7 +117,11 @@ describe('a process sent SIGTERM', () => {
     try {
       await broker.channel.waitForConnect();
       // "Ready" says the process serves; its consumer may still be declaring the queue (a 404 until then).
-      const consumers = () => broker.channel.checkQueue(names.queue).then((queue) => queue.consumerCount, () => 0);
+      const consumers = () =>
+        broker.channel.checkQueue(names.queue).then(
+          (queue) => queue.consumerCount,
+          () => 0,
+        );
       await waitFor(async () => (await consumers()) === 1);
       const at = new Date().toISOString();
       const events = Array.from({ length: 3 }, () => ({
