@@ -7,9 +7,9 @@
 export type Vec3 = [number, number, number];
 
 export interface MeshData {
-  readonly positions: Float32Array;
-  readonly normals: Float32Array;
-  readonly indices: Uint16Array | Uint32Array;
+  readonly positions: Float32Array<ArrayBuffer>;
+  readonly normals: Float32Array<ArrayBuffer>;
+  readonly indices: Uint16Array<ArrayBuffer> | Uint32Array<ArrayBuffer>;
 }
 
 /** Returns, for a point on the surface, a direction its outward normal should roughly agree with. */
