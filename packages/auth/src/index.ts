@@ -81,3 +81,4 @@ export function bearerToken(header: string | undefined): string | undefined {
 
 export const isAdmin = (viewer: Viewer | null | undefined): boolean => viewer?.roles.includes('admin') ?? false;
 export { REFRESH_COOKIE, readCookie } from './cookies';
+export { sessionRevocations, type SessionRevocations, type RevocationOptions } from './revocations';
