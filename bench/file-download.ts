@@ -13,6 +13,7 @@ import { contentKey, inspectFile } from '@keylab/files';
 import { bigGlb } from './src/big-glb';
 import { machine, positiveInt, table } from './src/common';
 import { cpuShares, readCpu } from './src/cpu';
+import { gatewayProof, type Sign } from './src/gateway-proof';
 import { queryData } from './src/graphql';
 import { afterWarmUp, bodiesKept, figures, runLoad, type Figures } from './src/http-load';
 import { ensureNginx, startNginx } from './src/nginx';
@@ -29,6 +30,8 @@ interface Target {
   url: string;
   /** The process tree serving it, for CPU time (the stack's process serves both the subgraph and the gateway). */
   serverPid?: number;
+  /** Straight to the subgraph: every request gets a fresh gateway proof, as the gateway's /files proxy signs its own. */
+  sign?: Sign;
 }
 
 interface Row extends Figures {
@@ -79,7 +82,7 @@ async function uploadAndAttach(gatewayUrl: string, token: string, glb: Buffer, s
 async function checkTarget(target: Target, glb: Buffer): Promise<string> {
   const fail = (message: string) => new Error(`${target.name}: ${message} (${target.url})`);
   const get = async (headers: Record<string, string> = {}) => {
-    const response = await fetch(target.url, { headers }).catch((error: Error) => {
+    const response = await fetch(target.url, { headers: target.sign?.(headers) ?? headers }).catch((error: Error) => {
       throw fail(`the GET failed: ${error.message}`);
     });
     return { response, body: Buffer.from(await response.arrayBuffer()), header: (name: string) => response.headers.get(name) };
@@ -104,7 +107,7 @@ async function measure(target: Target, seconds: number, connections: number, fil
   const cpu = () => readCpu({ server: target.serverPid });
   const { result, before, after } = await afterWarmUp(target.name, WARM_UP_SECONDS, seconds, async (seconds) => {
     const before = cpu();
-    const result = await runLoad({ url: target.url, connections, seconds, discardBodies: true });
+    const result = await runLoad({ url: target.url, connections, seconds, discardBodies: true, sign: target.sign });
     return { result, before, after: cpu() };
   });
   const shares = cpuShares(before, after, result.seconds);
@@ -162,7 +165,12 @@ runBenchmark(async () => {
   }
   const serverPid = inProcess ? undefined : stack.pid;
   targets.push(
-    { name: 'keyboards subgraph, direct', url: `${new URL(stack.subgraphUrls.keyboards).origin}/files/${key}`, serverPid },
+    {
+      name: 'keyboards subgraph, direct',
+      url: `${new URL(stack.subgraphUrls.keyboards).origin}/files/${key}`,
+      serverPid,
+      sign: gatewayProof(stack.gatewaySecret),
+    },
     { name: 'via gateway', url: `${gatewayOrigin}/files/${key}`, serverPid },
   );
   console.log('\nchecks:');

@@ -8,6 +8,7 @@
  * The stack runs in a child process (BENCH_IN_PROCESS=1: in this one). A benchmark, not a test.
  */
 import { machine, positiveInt, table } from './src/common';
+import { gatewayProof, type Sign } from './src/gateway-proof';
 import { queryData } from './src/graphql';
 import { afterWarmUp, figures, runLoad, type Figures } from './src/http-load';
 import { closeAtEnd, elapsed, runBenchmark } from './src/run';
@@ -22,6 +23,8 @@ interface Target {
   url: string;
   query: string;
   headers: Record<string, string>;
+  /** Straight to a subgraph: every request gets a fresh gateway proof, as the gateway signs its own. */
+  sign?: Sign;
 }
 
 interface Row extends Figures {
@@ -36,6 +39,7 @@ async function measure(target: Target, seconds: number, connections: number): Pr
       method: 'POST',
       headers: { 'content-type': 'application/json', ...target.headers },
       body: JSON.stringify({ query: target.query }),
+      sign: target.sign,
       connections,
       seconds,
       graphql: true,
@@ -60,7 +64,13 @@ runBenchmark(async () => {
   const stack = await closeAtEnd('the stack', startBenchStack(inProcess));
   console.log(`stack up in ${elapsed()}\n`);
   const targets: Target[] = [
-    { name: 'A  keyboards subgraph, direct', url: stack.subgraphUrls.keyboards, query: QUERY_A, headers: {} },
+    {
+      name: 'A  keyboards subgraph, direct',
+      url: stack.subgraphUrls.keyboards,
+      query: QUERY_A,
+      headers: {},
+      sign: gatewayProof(stack.gatewaySecret),
+    },
     { name: 'A  via gateway', url: stack.gatewayUrl, query: QUERY_A, headers: {} },
     {
       name: 'B  via gateway (users + keyboards, signed in)',
@@ -69,7 +79,7 @@ runBenchmark(async () => {
       headers: { authorization: `Bearer ${stack.token}` },
     },
   ];
-  for (const target of targets) await queryData(target.name, target.url, target.headers, target.query);
+  for (const { name, url, headers, sign, query } of targets) await queryData(name, url, sign?.(headers) ?? headers, query);
   const rows: Row[] = [];
   for (const target of targets) rows.push(await measure(target, seconds, connections));
 

@@ -184,8 +184,8 @@ runBenchmark(async () => {
     const spec = { subgraphUrls, jwksUrl: stack.jwksUrl, statsExchange: stack.statsExchange, nodeEnv };
     // Both start at once; each is closed even when the other failed to start.
     const [stock, ours] = await Promise.all([
-      closeAtEnd('the stock gateway', startGatewayProcess({ kind: 'stock', ...spec })),
-      closeAtEnd('our gateway', startGatewayProcess({ kind: 'ours', ...spec, settings: OUR_SETTINGS })),
+      closeAtEnd('the stock gateway', startGatewayProcess({ kind: 'stock', ...spec }, stack.gatewaySecret)),
+      closeAtEnd('our gateway', startGatewayProcess({ kind: 'ours', ...spec, settings: OUR_SETTINGS }, stack.gatewaySecret)),
     ]);
     console.log(`gateways up after ${elapsed()}: stock (pid ${stock.pid}) ${stock.url}, ours (pid ${ours.pid}) ${ours.url}`);
     const targets: [Target, Target] = [

@@ -13,6 +13,7 @@
 import os from 'node:os';
 import { machine, positiveInt, table } from './src/common';
 import { cpuShares, machineBusyShare, readCpu, type CpuReadings } from './src/cpu';
+import { gatewayProof } from './src/gateway-proof';
 import { afterWarmUp, bodiesKept, figures, type Answer } from './src/http-load';
 import { checkScenario, MIX, readCatalogue, scenariosFor, type Target } from './src/load-scenarios';
 import { runMix, splitConnections, type Scenario, type ScenarioResult } from './src/mixed-load';
@@ -166,7 +167,7 @@ runBenchmark(async () => {
   console.log(
     `sign-ins: ${stack.accounts.length} accounts made for this run (Argon2id, as sign-up hashes), taken in turn, each from ` +
       `its own client address (198.18.0.x): X-Forwarded-For to the gateway (which trusts its loopback peer), ` +
-      `X-Client-IP straight to the users subgraph (as the gateway sends it). Rate limits are the defaults: they ` +
+      `X-Client-IP straight to the users subgraph (as the gateway sends it, with a fresh gateway proof over it). Rate limits are the defaults: they ` +
       `count failed sign-ins only (30 per address in 5 min, 10 per account in 15 min), and every sign-in here succeeds.`,
   );
 
@@ -184,6 +185,7 @@ runBenchmark(async () => {
       graphql: { catalogue: keyboardsUrl, edits: keyboardsUrl, signIns: usersUrl },
       files: keyboardsUrl.origin,
       clientAddressHeader: 'x-client-ip',
+      sign: gatewayProof(stack.gatewaySecret),
     },
   ];
   const plans = targets.map((target) => ({ target, scenarios: scenariosFor(target, split, catalogue, stack) }));

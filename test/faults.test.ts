@@ -155,6 +155,7 @@ describe('the catalogue subgraph is killed', () => {
         FILES_DIR: TEST_FILES_DIR,
         CACHE_PREFIX: `test-${crypto.randomUUID()}`,
         STATS_EXCHANGE: stack.statsExchange,
+        GATEWAY_SECRET: stack.gatewaySecret,
       }),
       createLogger('keyboards', 'silent'),
     );

@@ -70,5 +70,5 @@ describe('importing an original KeyLab deployment', () => {
       token: first.data!.signIn.accessToken,
     });
     expect(crossing.errors).toBeUndefined();
-  });
+  }, 90_000); // It runs the import CLI twice, each a process of its own.
 });

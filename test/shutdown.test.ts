@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -5,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '@keylab/logger';
 import { createBroker, newEventId } from '@keylab/messaging';
+import { GATEWAY_PROOF_HEADER, signForwarded } from '@keylab/server';
 import { createStatsDb } from '@keylab/stats-subgraph';
 import { waitFor } from '@keylab/testing';
 import { TEST_DATABASES, TEST_FILES_DIR } from '@keylab/test-support';
@@ -17,6 +19,16 @@ interface Running {
   port: number;
   /** Sends SIGTERM; resolves with how the process ended. */
   terminate(): Promise<{ code: number | null; signal: string | null }>;
+}
+
+/** A subgraph answers the gateway only: this file signs its direct requests as the gateway would. */
+const GATEWAY_SECRET = randomBytes(32).toString('base64url');
+function gatewayProof() {
+  const requestId = crypto.randomUUID();
+  return {
+    'x-request-id': requestId,
+    [GATEWAY_PROOF_HEADER]: signForwarded(GATEWAY_SECRET, { requestId, clientIp: '', visitorId: null }),
+  };
 }
 
 /** Starts a service's src/main.ts as `npm start` would, and waits for its ready line. */
@@ -64,7 +76,12 @@ describe('a process sent SIGTERM', () => {
   it('finishes a request that was in flight before it exits', async () => {
     const keyboards = await startProcess(
       'subgraphs/keyboards',
-      { DATABASE_URL: TEST_DATABASES.keyboards, FILES_DIR: TEST_FILES_DIR, CACHE_PREFIX: `test-${crypto.randomUUID()}` },
+      {
+        DATABASE_URL: TEST_DATABASES.keyboards,
+        FILES_DIR: TEST_FILES_DIR,
+        CACHE_PREFIX: `test-${crypto.randomUUID()}`,
+        GATEWAY_SECRET: GATEWAY_SECRET,
+      },
       'keyboards subgraph ready',
     );
     try {
@@ -82,7 +99,7 @@ describe('a process sent SIGTERM', () => {
       });
       const answer = fetch(`http://127.0.0.1:${keyboards.port}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...gatewayProof() },
         body: stream,
         duplex: 'half',
       } as RequestInit);

@@ -1,10 +1,17 @@
 /**
  * A gateway alone in a child process, in front of running subgraphs:
- * - `ours`: `startGateway()` from @keylab/gateway with the settings `startStack()` gives it;
+ * - `ours`: `startGateway()` from @keylab/gateway with the settings `startStack()` gives it (its `GATEWAY_SECRET`
+ *   included), plus the two that NODE_ENV=production requires: that secret and `CORS_ORIGINS`, set to their defaults;
  * - `stock`: Apollo's documented default, `new ApolloServer({ gateway: new ApolloGateway({ supergraphSdl }) })` with
- *   `startStandaloneServer`, nothing of ours; the subgraph URLs are set in the SDL's `@join__graph(url:)`.
+ *   `startStandaloneServer`; the subgraph URLs are set in the SDL's `@join__graph(url:)`. One difference from
+ *   Apollo's defaults, because our subgraphs answer the gateway only: `buildService` gives each subgraph a
+ *   `RemoteGraphQLDataSource` subclass whose `willSendRequest` sets `x-request-id` (a new id) and `x-gateway-proof`
+ *   (`signForwarded` with the stack's secret over that id, no client address, no visitor), one HMAC per subgraph
+ *   request as ours computes; nothing else (no other header, option or plugin).
+ * The secret reaches the child in its environment (`GATEWAY_SECRET`), not on its command line.
  * The parent can have it profile itself (V8's sampling profiler through `node:inspector`) and write the profile.
  */
+import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
@@ -55,6 +62,13 @@ function withSubgraphUrls(sdl: string, urls: Record<string, string>): string {
   return sdl.replace(JOIN_GRAPH, (_match, name: string) => `@join__graph(name: "${name}", url: ${JSON.stringify(urls[name])})`);
 }
 
+/** The stack's gateway secret, which the parent puts in this process's environment. */
+function gatewaySecret(): string {
+  const secret = process.env.GATEWAY_SECRET;
+  if (!secret) throw new Error('GATEWAY_SECRET is not set: the subgraphs answer only requests signed with it');
+  return secret;
+}
+
 async function serveOurs(spec: GatewaySpec): Promise<Served<string>> {
   const { parseConfig } = await import('@keylab/config');
   const { gatewaySettings, startGateway } = await import('@keylab/gateway');
@@ -68,6 +82,9 @@ async function serveOurs(spec: GatewaySpec): Promise<Served<string>> {
     STATS_URL: spec.subgraphUrls.stats,
     JWKS_URL: spec.jwksUrl,
     STATS_EXCHANGE: spec.statsExchange,
+    GATEWAY_SECRET: gatewaySecret(),
+    // Required with NODE_ENV=production, where it has no default: the list the stack's gateway has by default.
+    CORS_ORIGINS: parseConfig(gatewaySettings, { NODE_ENV: 'development' }).CORS_ORIGINS.join(','),
     ...spec.settings,
   });
   const running = await startGateway(config, createLogger('gateway', 'silent'));
@@ -75,18 +92,30 @@ async function serveOurs(spec: GatewaySpec): Promise<Served<string>> {
 }
 
 async function serveStock(spec: GatewaySpec): Promise<Served<string>> {
-  const { ApolloGateway } = await import('@apollo/gateway');
+  const { ApolloGateway, RemoteGraphQLDataSource } = await import('@apollo/gateway');
   const { ApolloServer } = await import('@apollo/server');
   const { startStandaloneServer } = await import('@apollo/server/standalone');
+  const { GATEWAY_PROOF_HEADER, signForwarded } = await import('@keylab/server');
+  const secret = gatewaySecret();
+  /** The one difference from Apollo's defaults: the proof without which our subgraphs answer 403. */
+  class ProvingDataSource extends RemoteGraphQLDataSource {
+    override willSendRequest({ request }: GraphQLDataSourceProcessOptions): void {
+      const requestId = crypto.randomUUID();
+      request.http?.headers.set('x-request-id', requestId);
+      request.http?.headers.set(GATEWAY_PROOF_HEADER, signForwarded(secret, { requestId, clientIp: '', visitorId: null }));
+    }
+  }
   const supergraphSdl = withSubgraphUrls(readFileSync(SUPERGRAPH_PATH, 'utf8'), { ...spec.subgraphUrls });
-  const server = new ApolloServer({ gateway: new ApolloGateway({ supergraphSdl }) });
+  const gateway = new ApolloGateway({ supergraphSdl, buildService: ({ url }) => new ProvingDataSource({ url }) });
+  const server = new ApolloServer({ gateway });
   const { url } = await startStandaloneServer(server, { listen: { port: 0 } });
   // It listens on every interface and answers http://localhost:<port>/.
   return { ready: `http://127.0.0.1:${new URL(url).port}/`, close: () => server.stop() };
 }
 
-export async function startGatewayProcess(spec: GatewaySpec): Promise<RunningGateway> {
-  const env = { ...process.env, NODE_ENV: spec.nodeEnv, APOLLO_TELEMETRY_DISABLED: '1' };
+/** `gatewaySecret`: the stack's, which the subgraphs check (in the child's environment, not in `spec` on its command line). */
+export async function startGatewayProcess(spec: GatewaySpec, gatewaySecret: string): Promise<RunningGateway> {
+  const env = { ...process.env, NODE_ENV: spec.nodeEnv, APOLLO_TELEMETRY_DISABLED: '1', GATEWAY_SECRET: gatewaySecret };
   const child = await startChild<string>(`the ${spec.kind} gateway process`, import.meta.url, spec, env);
   return {
     kind: spec.kind,

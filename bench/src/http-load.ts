@@ -3,6 +3,7 @@
  * recorded with its exact latency (autocannon's own histogram keeps whole milliseconds and no p95).
  */
 import autocannon, { type Client, type Request } from 'autocannon';
+import type { Sign } from './gateway-proof';
 import { stopWhenInterrupted } from './run';
 
 export interface LoadOptions {
@@ -15,6 +16,11 @@ export interface LoadOptions {
   body?: string;
   /** Called once per connection: the requests it sends in turn, starting over after the last. */
   requests?: () => Request[];
+  /**
+   * Applied to every request's headers as it is sent (straight to a subgraph: a fresh gateway proof each time). The
+   * request is then built anew each time, as with a `setupRequest`.
+   */
+  sign?: Sign;
   /** A 2xx answer carrying GraphQL `errors` counts as a GraphQL error. */
   graphql?: boolean;
   /** Drop bodies unread: autocannon decodes every chunk as UTF-8 to keep them, which caps big downloads. */
@@ -60,9 +66,20 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const answers: Answer[] = [];
   // autocannon calls the answered request's onResponse, then emits `response`, synchronously, for the same answer.
   let answered = { step: 0, graphqlError: false };
+  const { sign } = options;
+  const signed = (request: Request): Request =>
+    sign
+      ? {
+          ...request,
+          setupRequest: (defaults, context) => {
+            const built = request.setupRequest ? request.setupRequest(defaults, context) : defaults;
+            return built && { ...built, headers: sign(built.headers ?? {}) };
+          },
+        }
+      : request;
   const recorded = (requests: Request[]) =>
     requests.map((request, step): Request => ({
-      ...request,
+      ...signed(request),
       onResponse: (status, body, context, headers) => {
         answered = { step, graphqlError: !!options.graphql && status >= 200 && status < 300 && body.includes('"errors":') };
         request.onResponse?.(status, body, context, headers);

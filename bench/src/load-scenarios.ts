@@ -1,5 +1,6 @@
 /** The mixed load's scenarios (`npm run bench:load`), what they read from the catalogue first, and their checks. */
 import { randomBytes } from 'node:crypto';
+import type { Sign } from './gateway-proof';
 import { expectData, graphqlRequest, parseAnswer, queryData } from './graphql';
 import type { Connection, Scenario, Step } from './mixed-load';
 import type { RunningStack } from './stack-process';
@@ -63,6 +64,11 @@ export interface Target {
   files: string;
   /** How a sign-in's client address travels: as a proxy in front of the gateway would send it, or as the gateway does. */
   clientAddressHeader: 'x-forwarded-for' | 'x-client-ip';
+  /**
+   * Straight to the subgraphs: the headers of every request, sign-ins with their client address, get a fresh gateway
+   * proof as the request is built (the subgraphs answer nothing else), as the gateway signs what it sends them.
+   */
+  sign?: Sign;
 }
 
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
@@ -86,8 +92,10 @@ function operation(name: string, url: URL, headers: Headers, query: string, vari
 /** The four scenarios of one target, with `connections[i]` connections for `MIX[i]`. */
 export function scenariosFor(target: Target, connections: number[], catalogue: Catalogue, stack: RunningStack): Scenario[] {
   const label = (c: Connection) => (c.id < 0 ? 'check' : String(c.id).padStart(4, '0'));
-  const anonymous: Headers = (c) => ({ 'x-visitor-id': `${stack.visitorPrefix}${label(c)}` });
-  const signedIn: Headers = (c) => ({ ...anonymous(c), authorization: `Bearer ${stack.token}` });
+  const sign: Sign = target.sign ?? ((headers) => headers);
+  const visitor = (c: Connection) => ({ 'x-visitor-id': `${stack.visitorPrefix}${label(c)}` });
+  const anonymous: Headers = (c) => sign(visitor(c));
+  const signedIn: Headers = (c) => sign({ ...visitor(c), authorization: `Bearer ${stack.token}` });
   const boxTitle = (c: Connection) => `Bench load ${c.id < 0 ? 'check' : c.id} ${randomBytes(4).toString('hex')}`;
   const { catalogue: browse, edits, signIns } = target.graphql;
   let signInCount = 0;
@@ -140,7 +148,7 @@ export function scenariosFor(target: Target, connections: number[], catalogue: C
           build: (c) => {
             const index = signInCount++ % stack.accounts.length;
             const { email, password } = stack.accounts[index]!;
-            const headers = { ...anonymous(c), [target.clientAddressHeader]: clientAddress(index) };
+            const headers = sign({ ...visitor(c), [target.clientAddressHeader]: clientAddress(index) });
             return graphqlRequest(signIns, headers, SIGN_IN, {
               input: { email, password, deviceLabel: 'KeyLab load benchmark' },
             });
@@ -180,7 +188,7 @@ export async function checkScenario(target: Target, scenario: Scenario, catalogu
   const label = (step: string) => `${target.name}, ${scenario.name}, ${step}`;
   for (const model of scenario.graphql ? [] : catalogue.models) {
     const url = `${scenario.origin}${model.path}`;
-    const response = await fetch(url);
+    const response = await fetch(url, { headers: target.sign?.({}) ?? {} });
     const bytes = (await response.arrayBuffer()).byteLength;
     if (response.status !== 200 || bytes !== model.byteSize) {
       throw new Error(

@@ -1,8 +1,10 @@
 /**
  * The supergraph for a benchmark: `startStack()` from @keylab/test-support plus one signed-in user, in a child
  * process or, with `inProcess`, in this one. `ownedItems` gives the user copies of default items of their own;
- * `signInAccounts` makes accounts with a password. Closing removes all of it, the user's uploads and the statistics
- * rows of the visitors whose id starts with `visitorPrefix`, so a run leaves the test databases as it found them.
+ * `signInAccounts` makes accounts with a password. It is ready with its URLs and the secret its gateway signs with,
+ * so that a benchmark can call the subgraphs straight (they answer the gateway only). Closing removes all of it, the
+ * user's uploads and the statistics rows of the visitors whose id starts with `visitorPrefix`, so a run leaves the
+ * test databases as it found them.
  */
 import { randomBytes } from 'node:crypto';
 import type { Stack } from '@keylab/test-support';
@@ -14,6 +16,8 @@ export interface Endpoints {
   subgraphUrls: { users: string; keyboards: string; stats: string };
   jwksUrl: string;
   statsExchange: string;
+  /** What the stack's gateway signs with: a request straight to a subgraph needs its proof (`src/gateway-proof.ts`). */
+  gatewaySecret: string;
   token: string;
   /** The ids of the user's own items, newest first. */
   owned: OwnedItemIds;
@@ -139,6 +143,7 @@ export async function startLocalStack(options: BenchStackOptions = {}): Promise<
       },
       jwksUrl: `${stack.users.url}${JWKS_PATH}`,
       statsExchange: stack.statsExchange,
+      gatewaySecret: stack.gatewaySecret,
       token: user.token,
       owned: await createOwnedItems(stack, user.id, options.ownedItems),
       accounts: accounts.map(({ email }) => ({ email, password })),

@@ -2,6 +2,7 @@ import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@
 import { GraphQLError } from 'graphql';
 import { REFRESH_COOKIE } from '@keylab/auth';
 import { translate } from '@keylab/errors';
+import { GATEWAY_PROOF_HEADER, signForwarded, type ForwardedIdentity } from '@keylab/server';
 import type { GatewayContext } from './context';
 import type { subgraphFetcher } from './fetcher';
 
@@ -31,26 +32,39 @@ function subgraphRefusal(error: Error): GraphQLError | undefined {
 
 const CLIENT_CODES = new Set(['BAD_USER_INPUT', 'UNAUTHENTICATED', 'FORBIDDEN', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST']);
 
-/** Passes who is calling, from where, in which language, and the request id on to every subgraph. */
+/**
+ * Passes who is calling, from where, in which language, and the request id on to every subgraph, signed
+ * with the secret the subgraphs share (they answer nothing else).
+ */
 export class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
     private readonly subgraph: string,
     url: string,
     fetcher: ReturnType<typeof subgraphFetcher>,
+    private readonly gatewaySecret: string,
   ) {
     super({ url, fetcher: fetcher as unknown as RemoteGraphQLDataSource['fetcher'] });
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
-    // Health checks and schema polling run without a request context.
-    if (!context || !('requestId' in context) || !request.http) return;
+    if (!request.http) return;
     const headers = request.http.headers;
-    headers.set('x-request-id', context.requestId);
-    headers.set('accept-language', context.locale);
-    headers.set('x-client-ip', context.clientIp);
-    if (context.visitorId) headers.set('x-visitor-id', context.visitorId);
-    if (context.authorization) headers.set('authorization', context.authorization);
-    if (this.subgraph === 'users' && context.refreshToken) headers.set('x-refresh-token', context.refreshToken);
+    // Health checks and schema polling run without a request context: the gateway speaks for itself.
+    const caller = context && 'requestId' in context ? context : undefined;
+    const identity: ForwardedIdentity = {
+      requestId: caller?.requestId ?? crypto.randomUUID(),
+      clientIp: caller?.clientIp ?? '',
+      visitorId: caller?.visitorId ?? null,
+      refreshToken: this.subgraph === 'users' ? caller?.refreshToken : undefined,
+    };
+    headers.set('x-request-id', identity.requestId);
+    if (identity.clientIp) headers.set('x-client-ip', identity.clientIp);
+    if (identity.visitorId) headers.set('x-visitor-id', identity.visitorId);
+    if (identity.refreshToken) headers.set('x-refresh-token', identity.refreshToken);
+    headers.set(GATEWAY_PROOF_HEADER, signForwarded(this.gatewaySecret, identity));
+    if (!caller) return;
+    headers.set('accept-language', caller.locale);
+    if (caller.authorization) headers.set('authorization', caller.authorization);
   }
 
   /**

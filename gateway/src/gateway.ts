@@ -3,7 +3,6 @@ import { ApolloGateway, IntrospectAndCompose } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import cors from 'cors';
 import express from 'express';
-import { createAccessTokenVerifier } from '@keylab/auth';
 import type { Logger } from '@keylab/logger';
 import { assertStatsEventsTopology, createBroker, createStatsEventPublisher } from '@keylab/messaging';
 import {
@@ -14,8 +13,11 @@ import {
   requestLogPlugin,
   type ReadinessChecks,
   type RunningServer,
+  accessTokenVerifier,
+  gatewaySecret,
 } from '@keylab/server';
-import { explorerEnabled, introspectionEnabled, sandboxEnabled, subgraphUrls, type GatewayConfig } from './config';
+import { createRedis } from '@keylab/redis';
+import { explorerEnabled, introspectionEnabled, sandboxEnabled, secureCookies, subgraphUrls, type GatewayConfig } from './config';
 import { gatewayContext, type GatewayContext } from './context';
 import { ForwardingDataSource } from './data-source';
 import { subgraphFetcher } from './fetcher';
@@ -49,6 +51,7 @@ const pageLinks = (pages: PageName[]) => pages.map((page) => ({ href: `/${page}/
 export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningServer> {
   const urls = subgraphUrls(config);
   const fetcher = subgraphFetcher();
+  const secret = await gatewaySecret(config);
   const gateway = new ApolloGateway({
     logger,
     ...(config.SUPERGRAPH_SOURCE === 'file'
@@ -59,7 +62,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
             pollIntervalInMs: config.SUPERGRAPH_POLL_INTERVAL_MS,
           }),
         }),
-    buildService: ({ name, url }) => new ForwardingDataSource(name, urls[name] ?? url!, fetcher),
+    buildService: ({ name, url }) => new ForwardingDataSource(name, urls[name] ?? url!, fetcher, secret),
   });
   const broker = createBroker({
     url: config.AMQP_URL,
@@ -92,12 +95,17 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   });
   await server.start();
 
-  const verify = createAccessTokenVerifier({ jwks: config.JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
+  const redis = createRedis(config.REDIS_URL, logger);
+  const verify = accessTokenVerifier(
+    { jwks: config.JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
+    redis,
+    logger,
+  );
   const app = express();
   app.disable('x-powered-by');
   // Operation answers are never cached by ETag; hashing every large POST answer is wasted work.
   app.set('etag', false);
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', config.TRUST_PROXY);
   const checks: ReadinessChecks = Object.fromEntries(Object.entries(urls).map(([name, url]) => [name, () => subgraphReady(url)]));
   mountHealth(app, 'gateway', checks);
   app.get('/', (_req, res) => res.redirect('/graphql'));
@@ -109,12 +117,12 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   );
   app.use(['/graphql', '/uploads'], foreignOriginGuard(trusted));
   mountPages(app, config.PAGES_DIR, pages, logger);
-  app.use(['/files', '/uploads'], fileProxy(urls.keyboards!, logger));
-  app.use('/exports', fileProxy(urls.stats!, logger, 'statistics'));
-  mountGraphQL(app, server, (req, res) => gatewayContext(req, res, verify, logger, config.COOKIE_SECURE), {
+  app.use(['/files', '/uploads'], fileProxy(urls.keyboards!, logger, secret));
+  app.use('/exports', fileProxy(urls.stats!, logger, secret, 'statistics'));
+  mountGraphQL(app, server, (req, res) => gatewayContext(req, res, verify, logger, secureCookies(config)), {
     guards: [batchLimit(config.GRAPHQL_MAX_BATCH), tokenLimit(config.GRAPHQL_MAX_TOKENS)],
   });
-  const running = await listen(app, config.PORT);
+  const running = await listen(app, config.PORT, config.HOST);
   port = running.port;
   logger.info({ url: `${running.url}/graphql` }, 'gateway ready');
   return {
@@ -124,6 +132,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       await server.stop();
       await operationEvents.close();
       await broker.close();
+      await redis.quit().catch(() => redis.disconnect());
     },
   };
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { captureLogs, type CapturedLogs } from '@keylab/testing';
+import { captureLogs, waitFor, type CapturedLogs } from '@keylab/testing';
 import { startStack, type Stack } from '@keylab/test-support';
 
 let stack: Stack;
@@ -188,7 +188,7 @@ describe('landing page', () => {
   });
 
   it('serves the production landing page, without Sandbox, in production', async () => {
-    const production = await startStack({ env: { NODE_ENV: 'production' } });
+    const production = await startStack({ gatewayEnv: { NODE_ENV: 'production', CORS_ORIGINS: 'https://app.keylab.test' } });
     try {
       const response = await fetch(production.gatewayUrl, { headers: { accept: 'text/html' } });
       const html = await response.text();
@@ -206,7 +206,9 @@ describe('a subgraph that is down', () => {
     const partial = await startStack();
     try {
       await partial.stats.close();
-      const ready = await fetch(`${new URL(partial.gatewayUrl).origin}/ready`);
+      // Readiness reuses its last report for a second.
+      let ready!: Response;
+      await waitFor(async () => (ready = await fetch(`${new URL(partial.gatewayUrl).origin}/ready`)).status === 503, 5_000);
       const body = (await ready.json()) as { status: string; checks: Record<string, { ok: boolean }> };
       expect(ready.status).toBe(503);
       expect(body.checks.stats?.ok).toBe(false);

@@ -7,7 +7,7 @@ let production: Stack;
 beforeAll(async () => {
   [stack, production] = await Promise.all([
     startStack(),
-    startStack({ gatewayEnv: { NODE_ENV: 'production', GRAPHQL_MAX_COST: '300' } }),
+    startStack({ gatewayEnv: { NODE_ENV: 'production', CORS_ORIGINS: 'https://app.keylab.test', GRAPHQL_MAX_COST: '300' } }),
   ]);
 });
 
@@ -58,6 +58,14 @@ describe('operation limits at the gateway', () => {
     const { error } = await refused(`{ boxTypes { ${'id '.repeat(3_000)} } }`, 'tokens');
     expect(error.extensions).toMatchObject({ code: 'GRAPHQL_PARSE_FAILED', limit: 'tokens', max: 3_000 });
     expect(error.message).toBe('The operation is too long: at most 3000 tokens are allowed.');
+  });
+
+  it('counts the tokens of a GET operation too', async () => {
+    const query = encodeURIComponent(`{ boxTypes { ${'id '.repeat(3_000)} } }`);
+    const response = await fetch(`${stack.gatewayUrl}?query=${query}`, { headers: { 'apollo-require-preflight': 'true' } });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { errors: { extensions: Record<string, unknown> }[] };
+    expect(body.errors[0]!.extensions).toMatchObject({ code: 'GRAPHQL_PARSE_FAILED', limit: 'tokens', max: 3_000 });
   });
 
   it('refuses an operation that would cost too much', async () => {

@@ -47,6 +47,7 @@ describe('trusted browser origins', () => {
       NODE_ENV: 'production',
       CORS_ORIGINS: 'https://app.keylab.test',
       PUBLIC_URL: 'https://api.keylab.test',
+      GATEWAY_SECRET: 'x'.repeat(40),
     });
     expect(trusted('https://app.keylab.test')).toBe(true);
     expect(trusted('https://api.keylab.test')).toBe(true);

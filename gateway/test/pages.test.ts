@@ -208,6 +208,7 @@ describe('a production gateway', () => {
         NODE_ENV: 'production',
         LOG_LEVEL: 'silent',
         PORT: '0',
+        GATEWAY_SECRET: stack.gatewaySecret,
         USERS_URL: `${stack.users.url}/graphql`,
         KEYBOARDS_URL: `${stack.keyboards.url}/graphql`,
         STATS_URL: `${stack.stats.url}/graphql`,

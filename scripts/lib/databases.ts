@@ -60,5 +60,15 @@ export async function prepareDatabases(options: { suffix?: string; seed?: boolea
   );
 }
 
-export const adminBanner = (admin: { email: string; password: string; file: string }) =>
-  `  administrator created: ${admin.email} / ${admin.password}\n  (shown once; kept in ${admin.file}; set ADMIN_EMAIL and ADMIN_PASSWORD to choose your own)`;
+/**
+ * What to say about a generated administrator. The password is shown only to a person at a terminal
+ * outside production: a container runtime or a CI system keeps its logs, so there it is only in the file.
+ */
+export function adminBanner(
+  admin: { email: string; password: string; file: string },
+  shownTo = { terminal: Boolean(process.stdout.isTTY), production: process.env.NODE_ENV === 'production' },
+): string {
+  const password = shownTo.terminal && !shownTo.production ? ` / ${admin.password}` : '';
+  const where = password ? `shown once; kept in ${admin.file}` : `password in ${admin.file} (not printed to logs)`;
+  return `  administrator created: ${admin.email}${password}\n  (${where}; set ADMIN_EMAIL and ADMIN_PASSWORD to choose your own)`;
+}

@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { parseConfig } from '@keylab/config';
 import { gatewaySettings, startGateway } from '@keylab/gateway';
 import { startKeyboardsService, keyboardsSettings, type KeyboardsService } from '@keylab/keyboards-subgraph';
 import { createLogger, type Logger } from '@keylab/logger';
+import { GATEWAY_PROOF_HEADER, signForwarded } from '@keylab/server';
 import { startStatsService, statsSettings, type StatsService } from '@keylab/stats-subgraph';
 import {
   hashPassword,
@@ -50,6 +52,10 @@ export interface Stack {
   mailbox: Mailbox;
   /** Sends one operation through the gateway, as a browser would (JSON POST). */
   graphql<T = Record<string, unknown>>(query: string, options?: RequestOptions): Promise<GraphQLResponse<T>>;
+  /** Headers that let a test call a subgraph directly, as the gateway does (its proof, nobody's address). */
+  gatewayProof(): Record<string, string>;
+  /** The secret this stack's gateway signs with (for a test that starts a gateway of its own). */
+  gatewaySecret: string;
   /**
    * Creates an account straight in the users database, with a signed access token; removed on close.
    * With a password, the account can also sign in (as a browser would, through signIn).
@@ -100,7 +106,8 @@ export async function startStack({
   logger = silent,
   email = false,
 }: StackOptions = {}): Promise<Stack> {
-  const common = { LOG_LEVEL: 'silent', PORT: '0', ...env };
+  const gatewaySecret = randomBytes(32).toString('base64url');
+  const common = { LOG_LEVEL: 'silent', PORT: '0', GATEWAY_SECRET: gatewaySecret, ...env };
   // Queues of this stack only: a worker of `npm start` or of another test file never takes its emails.
   const emailNames = { exchange: `test.email.${crypto.randomUUID()}`, queue: `test.email.${crypto.randomUUID()}.send` };
   const users = await startUsersService(
@@ -185,6 +192,14 @@ export async function startStack({
     statsExchange: statsNames.exchange,
     mailbox,
     graphql: (query, options) => postGraphQL(gatewayUrl, query, options),
+    gatewaySecret,
+    gatewayProof() {
+      const requestId = crypto.randomUUID();
+      return {
+        'x-request-id': requestId,
+        [GATEWAY_PROOF_HEADER]: signForwarded(gatewaySecret, { requestId, clientIp: '', visitorId: null }),
+      };
+    },
     async createUser(roles = ['user'], { password }: { password?: string } = {}) {
       const id = crypto.randomUUID();
       const email = `test-${id}@example.test`;

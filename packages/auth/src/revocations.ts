@@ -12,16 +12,22 @@ export interface SessionRevocations {
 }
 
 export interface RevocationOptions {
-  /** Keys live under `<prefix>:revoked-session:` (a test stack uses a prefix of its own). */
-  prefix: string;
-  /** How long an access token can live: a revocation is kept this long. */
-  tokenTtlSeconds: number;
+  /** Keys live under `<prefix>:revoked-session:`; every process of one installation uses the same. */
+  prefix?: string;
+  /** How long an access token can live: a revocation is kept this long (the users service says; readers need not). */
+  tokenTtlSeconds?: number;
 }
+
+/** The longest access-token lifetime the users service allows (ACCESS_TOKEN_TTL_SECONDS). */
+const LONGEST_TOKEN_TTL_SECONDS = 3_600;
 
 /** Clocks of the processes differ a little: a revocation outlives the token by this much. */
 const CLOCK_SKEW_SECONDS = 60;
 
-export function sessionRevocations(redis: Redis, { prefix, tokenTtlSeconds }: RevocationOptions): SessionRevocations {
+export function sessionRevocations(
+  redis: Redis,
+  { prefix = 'keylab', tokenTtlSeconds = LONGEST_TOKEN_TTL_SECONDS }: RevocationOptions = {},
+): SessionRevocations {
   const key = (sessionId: string) => `${prefix}:revoked-session:${sessionId}`;
   return {
     async revoke(sessionIds) {

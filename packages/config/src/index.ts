@@ -6,10 +6,29 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/**
+ * What a settings schema says beyond the values' shapes (zod metadata: `.meta({ requiredInProduction })`):
+ * settings without a safe default once NODE_ENV=production, such as secrets that a process would
+ * otherwise generate for itself (and that would then differ between replicas).
+ */
+export interface SettingsRules {
+  requiredInProduction?: readonly string[];
+}
+
 /** Reads settings from the environment; throws ConfigError naming the first bad setting. */
 export function parseConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
   const result = schema.safeParse(env);
-  if (result.success) return result.data;
+  if (result.success) {
+    const { requiredInProduction = [] } = (schema.meta() ?? {}) as SettingsRules;
+    const missing =
+      (result.data as { NODE_ENV?: string }).NODE_ENV === 'production' && requiredInProduction.find((name) => !env[name]);
+    if (missing) {
+      throw new ConfigError(
+        `${missing}: must be set when NODE_ENV=production: a generated value would differ between replicas (not set)`,
+      );
+    }
+    return result.data;
+  }
   const issue = result.error.issues[0]!;
   const name = issue.path.join('.') || 'environment';
   const value = env[name];
@@ -60,6 +79,16 @@ export const setting = {
           .map((item) => item.trim())
           .filter(Boolean),
       ),
+  /** A secret: at least 32 characters; an empty value counts as unset. */
+  secret: () => z.preprocess((value) => (value === '' ? undefined : value), z.string().min(32).optional()),
+  /** The address to listen on: loopback unless a container or a host that others reach sets it. */
+  host: () => z.string().min(1).default('127.0.0.1'),
+  /** A switch whose default follows NODE_ENV (see `inDevelopment`, `inProduction`). */
+  optionalBool: () =>
+    z
+      .enum(['true', 'false', '1', '0', 'yes', 'no'])
+      .optional()
+      .transform((value) => (value === undefined ? undefined : ['true', '1', 'yes'].includes(value))),
   bool: (fallback: boolean) =>
     z
       .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -67,18 +96,36 @@ export const setting = {
       .transform((value) => ['true', '1', 'yes'].includes(value)),
 };
 
+/** An optionalBool's value, on by default outside production (Sandbox, introspection). */
+export const inDevelopment = (value: boolean | undefined, nodeEnv: string) => value ?? nodeEnv !== 'production';
+/** An optionalBool's value, on by default in production (Secure cookies). */
+export const inProduction = (value: boolean | undefined, nodeEnv: string) => value ?? nodeEnv === 'production';
+
+/** Where processes keep the secrets they generate for local runs (owner-only files): the repository's .data. */
+export const LOCAL_SECRETS_DIR = new URL('../../../.data/', import.meta.url).pathname;
+
 /** The settings every subgraph reads; each service extends it with its own. */
 export const subgraphSettings = (database: string, port: number) =>
   z.object({
     NODE_ENV: setting.nodeEnv(),
     LOG_LEVEL: setting.logLevel(),
     PORT: setting.port(port),
+    HOST: setting.host(),
     DATABASE_URL: setting.databaseUrl(database),
     REDIS_URL: setting.redisUrl(),
     AMQP_URL: setting.amqpUrl(),
     JWKS_URL: setting.url('http://127.0.0.1:4001/.well-known/jwks.json'),
     JWT_ISSUER: z.string().default('keylab-users'),
     JWT_AUDIENCE: z.string().default('keylab'),
+    /**
+     * Shared with the gateway, which signs the caller's identity it forwards (address, visitor, request
+     * id) with it; a subgraph answers only requests that carry that proof. Unset outside production:
+     * generated once into SECRETS_DIR, where every local process finds the same one.
+     */
+    GATEWAY_SECRET: setting.secret(),
+    SECRETS_DIR: z.string().default(LOCAL_SECRETS_DIR),
+    /** Apollo Sandbox on the subgraph's own GET /graphql; unset: on outside production. */
+    SANDBOX: setting.optionalBool(),
   });
 
 /** The topic exchange statistics events travel on (tests give each stack its own). */

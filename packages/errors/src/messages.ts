@@ -18,6 +18,10 @@ export const messages = {
     en: 'The access token is invalid or has expired: refresh it or sign in again.',
     ru: 'Токен доступа недействителен или истёк: обновите его или войдите снова.',
   },
+  'auth.keysUnavailable': {
+    en: 'Your sign-in cannot be checked right now: try again in a minute.',
+    ru: 'Сейчас не удаётся проверить ваш вход: повторите попытку через минуту.',
+  },
   'auth.adminOnly': {
     en: 'Only an administrator can do this.',
     ru: 'Это может сделать только администратор.',
@@ -53,6 +57,10 @@ export const messages = {
   'input.deviceLabel': {
     en: 'must be at most 100 characters',
     ru: 'должно содержать не более 100 символов',
+  },
+  'input.plainText': {
+    en: 'must be plain text, without control characters',
+    ru: 'должно быть обычным текстом, без управляющих символов',
   },
   'input.samePassword': {
     en: 'must differ from the current password',
@@ -189,6 +197,10 @@ export const messages = {
   'request.pageNotBuilt': {
     en: 'This page has not been built on the server yet: run npm run build -w @keylab/web.',
     ru: 'Эта страница ещё не собрана на сервере: выполните npm run build -w @keylab/web.',
+  },
+  'request.gatewayOnly': {
+    en: 'This service answers the gateway only.',
+    ru: 'Этот сервис отвечает только шлюзу.',
   },
   'request.origin': {
     en: 'Requests from this origin are not allowed.',

@@ -15,6 +15,9 @@ export const REJECT_REASONS = [
   'image_invalid',
   'image_too_large',
   'not_audio',
+  'sound_invalid',
+  'upload_quota',
+  'busy',
   'no_file',
   'too_many_files',
   'malformed',
@@ -23,32 +26,45 @@ export const REJECT_REASONS = [
 ] as const satisfies readonly FileMessageKey[];
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
+const STATUS: Partial<Record<RejectReason, 404 | 413 | 503>> = {
+  too_large: 413,
+  upload_quota: 413,
+  unknown_kind: 404,
+  busy: 503,
+};
+
+/** Parameters that are byte counts, written out per language ("64 MiB", "64 МиБ"). */
+const BYTE_PARAMS = ['limit', 'held'];
+
 /**
  * A file (or an upload request) that is refused, with a stable reason, the HTTP status that goes with it
  * and a message in each language. `message` is the English one; `messageIn(locale)` gives the others.
- * Parameter `limit` is a byte count, written out per language ("64 MiB", "64 МиБ").
+ * For `busy`, parameter `retryAfterSeconds` goes into the answer (and its Retry-After header).
  */
 export class FileRejected extends Error {
   override readonly name = 'FileRejected';
-  /** The error code of the JSON answer: NOT_FOUND for an unknown kind of file, else BAD_USER_INPUT. */
-  readonly code: 'BAD_USER_INPUT' | 'NOT_FOUND';
-  readonly status: 400 | 404 | 413;
+  /** The error code of the JSON answer: NOT_FOUND for an unknown kind of file, SERVICE_UNAVAILABLE when busy, else BAD_USER_INPUT. */
+  readonly code: 'BAD_USER_INPUT' | 'NOT_FOUND' | 'SERVICE_UNAVAILABLE';
+  readonly status: 400 | 404 | 413 | 503;
 
   constructor(
     readonly reason: RejectReason,
     readonly params: Record<string, string | number> = {},
-    /** For gltf_invalid: the validator's first issues ("CODE at /pointer: message"). */
+    /** For gltf_invalid: the validator's first issues ("CODE at /pointer: message"); for sound_invalid: what is wrong. */
     readonly details: readonly string[] = [],
   ) {
     super('');
-    this.status = reason === 'too_large' ? 413 : reason === 'unknown_kind' ? 404 : 400;
-    this.code = this.status === 404 ? 'NOT_FOUND' : 'BAD_USER_INPUT';
+    this.status = STATUS[reason] ?? 400;
+    this.code = this.status === 404 ? 'NOT_FOUND' : this.status === 503 ? 'SERVICE_UNAVAILABLE' : 'BAD_USER_INPUT';
     this.message = this.messageIn('en');
   }
 
   messageIn(locale: Locale): string {
     const params = { ...this.params };
-    if (typeof params.limit === 'number') params.limit = formatBytes(params.limit, locale);
+    for (const name of BYTE_PARAMS) {
+      const value = params[name];
+      if (typeof value === 'number') params[name] = formatBytes(value, locale);
+    }
     return translateFile(locale, this.reason, params);
   }
 }

@@ -29,8 +29,9 @@ export {
   type InspectOptions,
 } from './inspect';
 export type { ModelInfo, Vec3 } from './inspect-model';
-export { sniffSound, type SoundFormat } from './inspect-sound';
+export { sniffSound, type SoundFormat, type SoundInfo } from './inspect-sound';
 export { sniffImage } from './inspect-image';
 export { uploadRouter, RAW_CONTENT_TYPES, type UploadRouterOptions, type StoredFile, type UploadAnswer } from './http/upload';
+export { InspectionSlots, type InspectionSlotsOptions } from './http/inspection-slots';
 export { serveRouter, parseRange, IMMUTABLE_CACHE_CONTROL, type ServeRouterOptions, type ResolvedFile } from './http/serve';
 export { signUrl, verifySignedUrl, type SignedUrlCheck } from './signed-url';

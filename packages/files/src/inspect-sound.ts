@@ -1,4 +1,9 @@
+import { parseBuffer } from 'music-metadata';
 import { FileRejected } from './errors';
+import { soundInvalid, type ContainerName } from './sound/limits';
+import { checkMp3 } from './sound/mp3';
+import { checkOgg } from './sound/ogg';
+import { checkWav } from './sound/wav';
 
 export type SoundFormat = 'mp3' | 'ogg' | 'wav';
 
@@ -36,8 +41,48 @@ export function sniffSound(head: Buffer): SoundFormat | null {
   return null;
 }
 
-export function inspectSound(head: Buffer): SoundFormat {
-  const format = sniffSound(head);
+export interface SoundInfo {
+  format: SoundFormat;
+  /** Seconds of audio, as music-metadata reads them from the stream. */
+  durationSeconds: number;
+  codec: string;
+  sampleRate: number;
+  channels: number;
+}
+
+const CONTAINERS: Record<SoundFormat, { name: ContainerName; check(bytes: Buffer): void; container: RegExp }> = {
+  mp3: { name: 'MP3', check: checkMp3, container: /^MPEG$/ },
+  ogg: { name: 'OGG', check: checkOgg, container: /^Ogg$/ },
+  wav: { name: 'WAV', check: checkWav, container: /^WAVE$/ },
+};
+
+/**
+ * A sound, decoded rather than sniffed: the magic bytes pick the format (not_audio when none fits), the
+ * container is walked from the first byte to the last by our own strict reader (sound_invalid when its
+ * parts do not add up, or when more than a few bytes follow the audio), and music-metadata, an
+ * independent reader, must agree on the container and find a stream with a duration. The whole file is
+ * in memory: it is at most the sound limit (16 MiB by default), checked before reading.
+ */
+export async function inspectSound(bytes: Buffer): Promise<SoundInfo> {
+  const format = sniffSound(bytes.subarray(0, SOUND_HEAD_BYTES));
   if (!format) throw new FileRejected('not_audio');
-  return format;
+  const container = CONTAINERS[format];
+  container.check(bytes);
+  let parsed;
+  try {
+    parsed = await parseBuffer(
+      bytes,
+      { mimeType: SOUND_TYPES[format], size: bytes.length },
+      { duration: true, skipCovers: true, skipPostHeaders: true },
+    );
+  } catch (error) {
+    throw soundInvalid(container.name, `music-metadata: ${(error as Error).message}`);
+  }
+  const { container: found = '', codec = '', duration, sampleRate, numberOfChannels } = parsed.format;
+  if (!container.container.test(found))
+    throw soundInvalid(container.name, `music-metadata read a ${found || 'unknown'} container`);
+  if (!duration || !Number.isFinite(duration) || !sampleRate || !numberOfChannels) {
+    throw soundInvalid(container.name, 'music-metadata found no audio stream with a duration');
+  }
+  return { format, durationSeconds: duration, codec, sampleRate, channels: numberOfChannels };
 }

@@ -1,7 +1,7 @@
 import { FileRejected } from './errors';
 import { inspectImage, sniffImage } from './inspect-image';
 import { checkGlbHeader, inspectGlb, type ModelInfo } from './inspect-model';
-import { inspectSound, SOUND_HEAD_BYTES, SOUND_TYPES } from './inspect-sound';
+import { inspectSound, SOUND_TYPES, type SoundInfo } from './inspect-sound';
 import { fileSource, sha256Hex } from './source';
 
 export const FILE_KINDS = ['model', 'preview', 'sound'] as const;
@@ -39,6 +39,7 @@ export interface InspectedFile {
   extension: string;
   model?: ModelInfo;
   image?: { width: number; height: number };
+  sound?: Omit<SoundInfo, 'format'>;
   /** The bytes to store when they differ from the input (a PNG or JPEG preview converted to WebP). */
   converted?: Buffer;
 }
@@ -46,7 +47,7 @@ export interface InspectedFile {
 /**
  * Checks that a file (a path or bytes) is what its kind needs, and describes it; throws FileRejected
  * (with a stable `reason`) otherwise. Models are read whole (the validator and the glTF reader need the
- * bytes), previews too (at most 16 MiB by default); sounds only as far as their magic bytes.
+ * bytes), previews and sounds too (at most 16 MiB each by default).
  */
 export async function inspectFile(input: string | Buffer, kind: FileKind, options: InspectOptions = {}): Promise<InspectedFile> {
   const source = await fileSource(input);
@@ -85,13 +86,15 @@ export async function inspectFile(input: string | Buffer, kind: FileKind, option
       };
     }
     case 'sound': {
-      const format = inspectSound(await source.head(SOUND_HEAD_BYTES));
+      const bytes = await source.bytes();
+      const { format, ...sound } = await inspectSound(bytes);
       return {
         kind,
         contentType: SOUND_TYPES[format],
-        byteSize: source.byteSize,
-        sha256: await source.sha256(),
+        byteSize: bytes.length,
+        sha256: sha256Hex(bytes),
         extension: format,
+        sound,
       };
     }
   }

@@ -55,6 +55,18 @@ export const fileMessages = {
     en: 'The sound must be an MP3, OGG or WAV file.',
     ru: 'Звук должен быть файлом MP3, OGG или WAV.',
   },
+  sound_invalid: {
+    en: 'The sound is damaged or not a whole {format} file: its parts do not add up.',
+    ru: 'Звук повреждён или не является целым файлом {format}: его части не сходятся.',
+  },
+  upload_quota: {
+    en: 'Your uploads not attached to anything yet hold {held}; at most {limit} may wait. Attach them, or wait until they expire.',
+    ru: 'Ваши ещё не прикреплённые загрузки занимают {held}; ожидать может не более {limit}. Прикрепите их или дождитесь, пока они истекут.',
+  },
+  busy: {
+    en: 'Too many files are being checked right now. Try again in {retryAfterSeconds} s.',
+    ru: 'Сейчас проверяется слишком много файлов. Повторите через {retryAfterSeconds} с.',
+  },
   no_file: {
     en: 'No file was sent: attach one file.',
     ru: 'Файл не передан: приложите один файл.',

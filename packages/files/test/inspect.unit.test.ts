@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileRejected, inspectFile, REJECT_REASONS, fileMessages, type FileKind, type RejectReason } from '@keylab/files';
 import { bombPng, cubeGlb, jpeg, looseTriangleGlb, outOfRangeIndexGlb, patchUint32, png, webp } from './fixtures';
 import { tempDir } from './helpers';
-import { adts, mp3, ogg, wav } from './sounds';
+import { adts, mp3, ogg, oggPage, opus, riff, wav } from './sounds';
 
 async function rejection(input: string | Buffer, kind: FileKind, options = {}): Promise<FileRejected> {
   const error = await inspectFile(input, kind, options).then(
@@ -180,6 +180,99 @@ describe('sounds', () => {
     const error = await rejection(make(), 'sound');
     expect(error.reason).toBe('not_audio');
     expect(error.messageIn('ru')).toBe('Звук должен быть файлом MP3, OGG или WAV.');
+  });
+});
+
+describe('sounds are decoded, not sniffed', () => {
+  const html = Buffer.from('<html><script>fetch("/graphql",{method:"POST",credentials:"include"})</script></html>');
+  /** More than the tolerance for bytes after the audio. */
+  const page = Buffer.concat(Array.from({ length: 10 }, () => html));
+  const riffOf = (body: Buffer) =>
+    Buffer.concat([riff([]).subarray(0, 4), Buffer.from(new Uint32Array([4 + body.length]).buffer), Buffer.from('WAVE'), body]);
+
+  it.each([
+    ['a WAV', () => wav(8000), 1, 'PCM'],
+    ['an MP3', () => mp3({ frames: 38 }), (38 * 1152) / 44100, 'MPEG 1 Layer 3'],
+    ['an Ogg Vorbis', ogg, 0.1, 'Vorbis I'],
+    ['an Ogg Opus', opus, 1, 'Opus'],
+  ])('reads the duration of %s', async (_name, make, seconds, codec) => {
+    const file = await inspectFile(make(), 'sound');
+    expect(file.sound?.durationSeconds).toBeCloseTo(seconds, 3);
+    expect(file.sound?.codec).toBe(codec);
+  });
+
+  it('recognizes an Ogg Opus stream', async () => {
+    expect(await inspectFile(opus(), 'sound')).toMatchObject({ contentType: 'audio/ogg', extension: 'ogg' });
+  });
+
+  it('lets through what real files carry: a pad byte, a few bytes of filler, ID3v1 and small LIST chunks', async () => {
+    const id3v1 = Buffer.concat([Buffer.from('TAG', 'latin1'), Buffer.alloc(125, 0x20)]);
+    const list = Buffer.concat([Buffer.from('INFOISFT', 'latin1'), Buffer.from([6, 0, 0, 0]), Buffer.from('KeyLab')]);
+    for (const sound of [
+      Buffer.concat([wav(), Buffer.alloc(1)]),
+      Buffer.concat([mp3(), Buffer.alloc(100)]),
+      Buffer.concat([mp3({ id3: true }), id3v1]),
+      riff([
+        ['fmt ', wav().subarray(20, 36)],
+        ['LIST', list],
+        ['data', wav().subarray(44)],
+      ]),
+    ]) {
+      expect((await inspectFile(sound, 'sound')).kind).toBe('sound');
+    }
+  });
+
+  const wavFmt = () => wav().subarray(20, 36);
+  it.each([
+    ['RIFF….WAVE then HTML (the old sniffing accepted it)', () => riff([]).subarray(0, 12).fill(0, 4, 8), html],
+    ['RIFF….WAVE with a valid size, then HTML', () => riffOf(html), null],
+    ['a WAV followed by a page of HTML', () => Buffer.concat([wav(), page]), null],
+    ['a WAV whose data chunk claims more than there is', () => patchUint32(wav(), 40, 1_000_000), null],
+    ['a WAV without a data chunk', () => riff([['fmt ', wavFmt()]]), null],
+    ['a WAV without a fmt chunk', () => riff([['data', wav().subarray(44)]]), null],
+    ['a WAV whose byte rate does not match', () => patchUint32(wav(), 28, 44100), null],
+    [
+      'a WAV of an unknown codec',
+      () =>
+        riff([
+          ['fmt ', Buffer.from(wavFmt()).fill(0x55, 0, 2)],
+          ['data', wav().subarray(44)],
+        ]),
+      null,
+    ],
+    [
+      'a WAV carrying HTML in a large chunk',
+      () =>
+        riff([
+          ['fmt ', wavFmt()],
+          ['LIST', Buffer.alloc(100_000, 0x3c)],
+          ['data', wav().subarray(44)],
+        ]),
+      null,
+    ],
+    ['MP3 frames followed by HTML', () => Buffer.concat([mp3(), page]), null],
+    ['an ID3 tag followed by HTML', () => Buffer.concat([mp3({ id3: true }).subarray(0, 27), html]), null],
+    ['MP3 frames of two sample rates', () => Buffer.concat([mp3(), Buffer.from(mp3()).fill(0x94, 2, 3)]), null],
+    ['an Ogg page whose CRC is wrong', () => Buffer.from(ogg()).fill(0, 22, 26), null],
+    ['an Ogg stream followed by HTML', () => Buffer.concat([ogg(), page]), null],
+    ['an Ogg stream of HTML', () => oggPage([html], { sequence: 0, granule: 0n, flags: 2 }), null],
+    [
+      'an Ogg Vorbis stream without its setup header',
+      () =>
+        Buffer.concat([
+          ogg().subarray(0, 58), // the identification header's page
+          oggPage([Buffer.concat([Buffer.from('\x03vorbis', 'latin1'), Buffer.alloc(9)])], { sequence: 1, granule: 0n }),
+          oggPage([Buffer.alloc(40)], { sequence: 2, granule: 800n, flags: 4 }),
+        ]),
+      null,
+    ],
+    ['an Ogg Opus stream without audio', () => opus().subarray(0, opus().length - 127), null],
+  ])('refuses %s as sound_invalid', async (_name, make, tail) => {
+    const body = tail ? Buffer.concat([make(), tail]) : make();
+    const error = await rejection(body, 'sound');
+    expect(error.reason).toBe('sound_invalid');
+    expect(error.messageIn('en')).toMatch(/not a whole (MP3|OGG|WAV) file/);
+    expect(error.details[0]).toBeTruthy();
   });
 });
 

@@ -1,5 +1,4 @@
 import { Readable } from 'node:stream';
-import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   contentKey,
@@ -11,6 +10,7 @@ import {
   StorageError,
   type FileStorage,
 } from '@keylab/files';
+import { startS3Server, type S3Server } from '@keylab/testing';
 import { chunks, filesUnder, readAll, tempDir } from './helpers';
 
 // The SDK's notice that its releases after January 2027 need Node 22 is not what these tests are about.
@@ -18,30 +18,20 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const BUCKET = 'keylab-test';
 const dirs: { remove(): Promise<void> }[] = [];
-let s3rver: S3rver | undefined;
-let s3Endpoint = '';
+let s3: S3Server | undefined;
 let fsRoot = '';
 /** The S3 commands sent, to see which way a put went. */
 const s3Commands: string[] = [];
 
 beforeAll(async () => {
   const fsDir = await tempDir('fs');
-  const s3Dir = await tempDir('s3rver');
-  dirs.push(fsDir, s3Dir);
+  dirs.push(fsDir);
   fsRoot = fsDir.path;
-  s3rver = new S3rver({
-    port: 0,
-    address: '127.0.0.1',
-    silent: true,
-    directory: s3Dir.path,
-    configureBuckets: [{ name: BUCKET }],
-  });
-  const { port } = await s3rver.run();
-  s3Endpoint = `http://127.0.0.1:${port}`;
+  s3 = await startS3Server([BUCKET]);
 });
 
 afterAll(async () => {
-  await s3rver?.close();
+  await s3?.close();
   await Promise.all(dirs.map((dir) => dir.remove()));
 });
 
@@ -53,9 +43,9 @@ const drivers: [string, () => FileStorage][] = [
       const storage = new S3Storage({
         bucket: BUCKET,
         region: 'us-east-1',
-        endpoint: s3Endpoint,
+        endpoint: s3!.endpoint,
         forcePathStyle: true,
-        credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+        credentials: s3!.credentials,
         prefix: 'files/',
         partSize: 5 * 1024 * 1024,
       });

@@ -1,7 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { bearerToken, InvalidTokenError, type AccessTokenVerifier, type Viewer } from '@keylab/auth';
+import { bearerToken, InvalidTokenError, KeysUnavailableError, type AccessTokenVerifier, type Viewer } from '@keylab/auth';
 import { AppError, pickLocale, type Locale } from '@keylab/errors';
 import { requestIdFrom, type Logger } from '@keylab/logger';
+import type { ForwardedIdentity } from './gateway-proof';
 
 /** What every resolver knows about the request it serves. */
 export interface RequestContext {
@@ -35,31 +36,47 @@ export async function verifiedViewer(
     const token = bearerToken(authorization);
     return token ? await verify(token) : null;
   } catch (error) {
+    if (error instanceof KeysUnavailableError) {
+      // The users service's keys cannot be fetched: the caller is not signed out, this part is down.
+      throw new AppError('SERVICE_UNAVAILABLE', 'auth.keysUnavailable', {
+        extensions: { service: 'users', http: { status: 503 } },
+      }).localize(locale);
+    }
     if (!(error instanceof InvalidTokenError)) throw error;
     // Thrown while the context is built, before any plugin: this adapter answers in the caller's language itself.
     throw new AppError('UNAUTHENTICATED', 'auth.invalidToken', { extensions: { http: { status: 401 } } }).localize(locale);
   }
 }
 
+/** The forwarded values exactly as the headers carry them (what the gateway's proof covers). */
+export function forwardedIdentity(headers: IncomingHttpHeaders): ForwardedIdentity {
+  const one = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+  return {
+    requestId: one(headers['x-request-id']) ?? '',
+    clientIp: one(headers['x-client-ip']) ?? '',
+    visitorId: one(headers['x-visitor-id']) ?? null,
+    refreshToken: one(headers['x-refresh-token']),
+  };
+}
+
 /**
- * A subgraph's request context, read once from the headers the gateway forwards: the caller's language,
- * request id, visitor id, address and verified token.
+ * A subgraph's request context, read once: the caller's language and verified token from the headers, and
+ * the request id, visitor and address the gateway vouched for (see requireGateway).
  */
 export async function requestContext(
   headers: IncomingHttpHeaders,
+  forwarded: ForwardedIdentity,
   verify: AccessTokenVerifier,
   logger: Logger,
-  peerAddress = '',
 ): Promise<RequestContext> {
   const locale = pickLocale(headers['accept-language']);
-  const requestId = requestIdFrom(headers['x-request-id']);
-  const forwardedIp = headers['x-client-ip'];
+  const requestId = requestIdFrom(forwarded.requestId);
   return {
     locale,
     requestId,
-    visitorId: visitorIdFrom(headers['x-visitor-id']),
+    visitorId: visitorIdFrom(forwarded.visitorId ?? undefined),
     viewer: await verifiedViewer(headers.authorization, verify, locale),
-    clientIp: (typeof forwardedIp === 'string' && forwardedIp.length <= 64 ? forwardedIp : peerAddress) || 'unknown',
+    clientIp: (forwarded.clientIp.length <= 64 && forwarded.clientIp) || 'unknown',
     logger: logger.child({ requestId }),
   };
 }

@@ -24,6 +24,7 @@ interface LocalizedContext {
   locale: Locale;
   requestId: string;
   visitorId: string | null;
+  clientIp: string;
   logger: Logger;
 }
 
@@ -36,7 +37,13 @@ export function requestLogPlugin<C extends LocalizedContext>(): ApolloServerPlug
         async willSendResponse({ operationName, response }) {
           const errors = response.body.kind === 'single' ? (response.body.singleResult.errors?.length ?? 0) : 0;
           contextValue.logger.debug(
-            { operationName, visitorId: contextValue.visitorId, errors, ms: Math.round(performance.now() - started) },
+            {
+              operationName,
+              visitorId: contextValue.visitorId,
+              clientIp: contextValue.clientIp,
+              errors,
+              ms: Math.round(performance.now() - started),
+            },
             'graphql operation',
           );
         },

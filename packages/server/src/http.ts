@@ -26,17 +26,27 @@ async function runCheck(check: () => Promise<unknown>) {
   }
 }
 
+/** A readiness report is reused this long, so a flood of /ready requests costs the services behind little. */
+const READY_REUSE_MS = 1_000;
+
 /** GET /health (alive) and GET /ready (every check passes: 200, else 503 with each check's state). */
 export function mountHealth(app: Express, service: string, checks: ReadinessChecks): void {
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', service });
   });
-  app.get('/ready', async (_req, res) => {
+  let last: { at: number; report: Promise<{ ready: boolean; body: unknown }> } | undefined;
+  const readiness = async () => {
     const names = Object.keys(checks);
     const results = await Promise.all(names.map((name) => runCheck(checks[name]!)));
-    const report = Object.fromEntries(names.map((name, i) => [name, results[i]]));
     const ready = results.every((result) => result.ok);
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unready', service, checks: report });
+    const report = Object.fromEntries(names.map((name, i) => [name, results[i]]));
+    return { ready, body: { status: ready ? 'ready' : 'unready', service, checks: report } };
+  };
+  app.get('/ready', async (_req, res) => {
+    // Concurrent requests share one round of checks, and its result for a second.
+    if (!last || Date.now() - last.at > READY_REUSE_MS) last = { at: Date.now(), report: readiness() };
+    const { ready, body } = await last.report;
+    res.status(ready ? 200 : 503).json(body);
   });
 }
 
@@ -49,7 +59,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function listen(app: Express, port: number, host = '0.0.0.0'): Promise<RunningServer> {
+export async function listen(app: Express, port: number, host = '127.0.0.1'): Promise<RunningServer> {
   const server = createServer(app);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {

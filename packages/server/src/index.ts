@@ -1,5 +1,8 @@
 export { mountHealth, listen, startOrExit, stopOnSignal, type ReadinessChecks, type RunningServer } from './http';
-export { requestContext, verifiedViewer, visitorIdFrom, type RequestContext } from './context';
+export { forwardedIdentity, requestContext, verifiedViewer, visitorIdFrom, type RequestContext } from './context';
+export { GATEWAY_PROOF_HEADER, signForwarded, verifyForwarded, type ForwardedIdentity } from './gateway-proof';
+export { requireGateway, verifiedForwarded } from './require-gateway';
+export { gatewaySecret } from './local-secret';
 export {
   errorPolicyPlugin,
   landingPagePlugin,
@@ -13,3 +16,4 @@ export { DateTimeScalar } from './scalars';
 export { loadTypeDefs } from './schema';
 export { connectBackingServices, type BackingServices } from './backing-services';
 export { type CompleteResolvers } from './resolvers';
+export { accessTokenVerifier } from './token-verifier';

@@ -6,6 +6,7 @@ import type { DocumentNode } from 'graphql';
 import type { AccessTokenVerifier } from '@keylab/auth';
 import type { Logger } from '@keylab/logger';
 import { requestContext, type RequestContext } from './context';
+import { requireGateway, verifiedForwarded } from './require-gateway';
 import { errorPolicyPlugin, landingPagePlugin, mountGraphQL, requestLogPlugin } from './graphql';
 import { listen, mountHealth, type ReadinessChecks, type RunningServer } from './http';
 
@@ -20,6 +21,10 @@ export interface SubgraphOptions<C extends RequestContext> {
   verifyAccessToken: AccessTokenVerifier;
   checks: ReadinessChecks;
   sandbox: boolean;
+  /** The secret the gateway signs what it forwards with; see requireGateway. */
+  gatewaySecret: string;
+  /** Paths only the gateway may call (GraphQL, and routes the gateway passes on). */
+  gatewayOnly?: string[];
   /** Adds what this service's resolvers need per request (data loaders, ...) to the base context. */
   extendContext: (base: RequestContext, http: { req: Request; res: Response }) => C;
   /** Extra plain HTTP routes, mounted before GraphQL. */
@@ -46,9 +51,10 @@ export async function startSubgraph<C extends RequestContext>(options: SubgraphO
   const app = express();
   app.disable('x-powered-by');
   mountHealth(app, options.name, options.checks);
+  app.use(options.gatewayOnly ?? ['/graphql'], requireGateway(options.gatewaySecret));
   options.routes?.(app);
   mountGraphQL(app, server, async (req, res) =>
-    options.extendContext(await requestContext(req.headers, options.verifyAccessToken, logger, req.socket.remoteAddress), {
+    options.extendContext(await requestContext(req.headers, verifiedForwarded(res), options.verifyAccessToken, logger), {
       req,
       res,
     }),

@@ -6,3 +6,4 @@ export { startMailbox, type Mailbox, type ReceivedMail } from './mailbox';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy';
 export { launchBrowser, offlineContext, CHROMIUM_PATH } from './browser';
 export { freePort } from './ports';
+export { startS3Server, type S3Server } from './s3-server';

@@ -1,23 +1,38 @@
 import { setting, statsExchangeSetting, subgraphSettings, z } from '@keylab/config';
 
-export const keyboardsSettings = subgraphSettings('keylab_keyboards', 4002).extend({
-  SANDBOX: setting.bool(true),
-  STATS_EXCHANGE: statsExchangeSetting(),
-  /** Prefix of the list cache in Redis (one installation's cache never meets another's). */
-  CACHE_PREFIX: z.string().min(1).default('keyboards'),
-  /** Where model, preview and sound files are kept: a folder (fs) or an S3-compatible bucket (s3). */
-  FILES_DRIVER: z.enum(['fs', 's3']).default('fs'),
-  /** Default: .data/files at the repository root, wherever the process starts. */
-  FILES_DIR: z.string().default(new URL('../../../.data/files', import.meta.url).pathname),
-  S3_BUCKET: z.string().optional(),
-  S3_REGION: z.string().default('us-east-1'),
-  S3_ENDPOINT: z.string().optional(),
-  S3_ACCESS_KEY_ID: z.string().optional(),
-  S3_SECRET_ACCESS_KEY: z.string().optional(),
-  /** The public origin file URLs start with: the gateway, which streams /files/* from this service. */
-  FILES_PUBLIC_URL: setting.url('http://localhost:4000'),
-  /** Signs the expiring URLs of uploads not yet attached to an item; unset: a new secret per start. */
-  FILE_URL_SECRET: z.preprocess((value) => (value === '' ? undefined : value), z.string().min(16).optional()),
-});
+export const keyboardsSettings = subgraphSettings('keylab_keyboards', 4002)
+  .extend({
+    STATS_EXCHANGE: statsExchangeSetting(),
+    /** Prefix of the list cache and the upload limits in Redis (one installation's keys never meet another's). */
+    CACHE_PREFIX: z.string().min(1).default('keyboards'),
+    /** Where model, preview and sound files are kept: a folder (fs) or an S3-compatible bucket (s3). */
+    FILES_DRIVER: z.enum(['fs', 's3']).default('fs'),
+    /** Default: .data/files at the repository root, wherever the process starts. */
+    FILES_DIR: z.string().default(new URL('../../../.data/files', import.meta.url).pathname),
+    S3_BUCKET: z.string().optional(),
+    S3_REGION: z.string().default('us-east-1'),
+    S3_ENDPOINT: z.string().optional(),
+    S3_ACCESS_KEY_ID: z.string().optional(),
+    S3_SECRET_ACCESS_KEY: z.string().optional(),
+    /** The public origin file URLs start with: the gateway, which streams /files/* from this service. */
+    FILES_PUBLIC_URL: setting.url('http://localhost:4000'),
+    /** Signs the expiring URLs of uploads not yet attached to an item; unset: a new secret per start. */
+    FILE_URL_SECRET: z.preprocess((value) => (value === '' ? undefined : value), z.string().min(16).optional()),
+    /** Bytes one account's uploads may hold while no item names them yet (default 256 MiB: four of the largest models). */
+    UPLOAD_QUOTA_BYTES: z.coerce.number().int().min(1).default(268_435_456),
+    /** Uploads one account may have inspected per UPLOAD_RATE_WINDOW_SECONDS, refused ones included (counted in Redis). */
+    UPLOAD_RATE_LIMIT: z.coerce.number().int().min(1).default(1000),
+    UPLOAD_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(3600),
+    /** Uploads this process inspects at once; others wait for a slot up to UPLOAD_INSPECTION_WAIT_MS, then get 503. */
+    UPLOAD_INSPECTIONS: z.coerce.number().int().min(1).default(4),
+    UPLOAD_INSPECTION_WAIT_MS: z.coerce.number().int().min(0).default(10_000),
+    /** An upload no mutation attached is removed (row, and bytes nothing else names) after this many hours. */
+    UPLOAD_TTL_HOURS: z.coerce.number().positive().default(24),
+    /** A file nothing names any more (its item deleted, its file replaced) stops being served and is removed after this grace. */
+    FILE_GRACE_SECONDS: z.coerce.number().int().min(0).default(600),
+    /** How often the file sweep runs (every replica runs it; they share the work). */
+    FILE_SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(300),
+  })
+  .meta({ requiredInProduction: ['FILE_URL_SECRET', 'GATEWAY_SECRET'] });
 
 export type KeyboardsConfig = z.infer<typeof keyboardsSettings>;

@@ -1,12 +1,23 @@
-import { createAccessTokenVerifier } from '@keylab/auth';
+import { inDevelopment } from '@keylab/config';
 import type { FileStorage } from '@keylab/files';
 import type { Logger } from '@keylab/logger';
 import { assertStatsEventsTopology, createStatsEventPublisher } from '@keylab/messaging';
-import { connectBackingServices, loadTypeDefs, startSubgraph, type BackingServices, type RunningServer } from '@keylab/server';
+import {
+  connectBackingServices,
+  loadTypeDefs,
+  startSubgraph,
+  type BackingServices,
+  type RunningServer,
+  gatewaySecret,
+  accessTokenVerifier,
+} from '@keylab/server';
 import type { KeyboardsConfig } from './config';
 import { createKeyboardsDb, type KeyboardsDb } from './db/client';
 import { activityEmitters } from './domain/activity';
 import { listCache } from './domain/cache';
+import type { SweepResult } from './domain/file-sweep';
+import { uploadLimits } from './domain/upload-limits';
+import { startFileSweeper } from './file-sweeper';
 import { fileStorage } from './file-storage';
 import { fileUrls } from './http/file-urls';
 import { mountFileRoutes } from './http/files-routes';
@@ -17,6 +28,8 @@ import { resolvers } from './resolvers';
 export interface KeyboardsService extends RunningServer, Pick<BackingServices, 'redis' | 'broker'> {
   db: KeyboardsDb;
   storage: FileStorage;
+  /** Runs the file sweep now (it also runs every FILE_SWEEP_INTERVAL_SECONDS). */
+  sweepFiles(): Promise<SweepResult>;
 }
 
 export async function startKeyboardsService(config: KeyboardsConfig, logger: Logger): Promise<KeyboardsService> {
@@ -34,11 +47,11 @@ export async function startKeyboardsService(config: KeyboardsConfig, logger: Log
   const emitterFor = activityEmitters(events);
   const storage = fileStorage(config);
   const urls = fileUrls(config.FILES_PUBLIC_URL, config.FILE_URL_SECRET);
-  const verifyAccessToken = createAccessTokenVerifier({
-    jwks: config.JWKS_URL,
-    issuer: config.JWT_ISSUER,
-    audience: config.JWT_AUDIENCE,
-  });
+  const verifyAccessToken = accessTokenVerifier(
+    { jwks: config.JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
+    backing.redis,
+    logger,
+  );
   const server = await startSubgraph<KeyboardsContext>({
     name: 'keyboards',
     typeDefs: loadTypeDefs(new URL('./schema.graphql', import.meta.url)),
@@ -46,7 +59,11 @@ export async function startKeyboardsService(config: KeyboardsConfig, logger: Log
     port: config.PORT,
     logger,
     verifyAccessToken,
-    sandbox: config.SANDBOX,
+    host: config.HOST,
+    sandbox: inDevelopment(config.SANDBOX, config.NODE_ENV),
+    gatewaySecret: await gatewaySecret(config),
+    // The gateway passes uploads and file downloads on, signed.
+    gatewayOnly: ['/graphql', '/uploads', '/files'],
     checks: backing.checks,
     extendContext: (base) => ({
       ...base,
@@ -56,16 +73,32 @@ export async function startKeyboardsService(config: KeyboardsConfig, logger: Log
       emit: emitterFor({ visitorId: base.visitorId, userId: base.viewer?.userId ?? null }),
       fileUrls: urls,
     }),
-    routes: (app) => mountFileRoutes(app, { db, storage, verifyAccessToken, urlSecret: urls.secret }),
+    routes: (app) =>
+      mountFileRoutes(app, {
+        db,
+        storage,
+        verifyAccessToken,
+        urlSecret: urls.secret,
+        limits: uploadLimits(backing.redis, db, {
+          prefix: config.CACHE_PREFIX,
+          points: config.UPLOAD_RATE_LIMIT,
+          windowSeconds: config.UPLOAD_RATE_WINDOW_SECONDS,
+          quotaBytes: config.UPLOAD_QUOTA_BYTES,
+        }),
+        inspections: { concurrency: config.UPLOAD_INSPECTIONS, waitMs: config.UPLOAD_INSPECTION_WAIT_MS },
+      }),
   });
+  const sweeper = startFileSweeper(db, storage, logger, config);
   return {
     ...server,
     db,
     storage,
+    sweepFiles: sweeper.run,
     redis: backing.redis,
     broker: backing.broker,
     async close() {
       await server.close();
+      await sweeper.stop();
       await events.close();
       await backing.close();
     },

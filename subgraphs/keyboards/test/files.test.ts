@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { crc32, deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCatalogueAssets } from '@keylab/models';
 import { startStack, type Stack, type TestUser } from '@keylab/test-support';
+import { uniquePng } from './unique-files';
 
 let stack: Stack;
 let alice: TestUser;
@@ -10,6 +9,7 @@ let bob: TestUser;
 let origin: string;
 let glb: Uint8Array;
 let webp: Uint8Array;
+let sound: Uint8Array;
 let boxTypeId: string;
 
 beforeAll(async () => {
@@ -19,6 +19,7 @@ beforeAll(async () => {
   const assets = await generateCatalogueAssets({ seed: 7 });
   glb = assets.switches['MX Blue']!.glb;
   webp = assets.switches['MX Blue']!.preview;
+  sound = assets.switches['MX Blue']!.sound;
   boxTypeId = (await stack.keyboards.db.boxType.findFirstOrThrow({ where: { title: '60%' } })).id;
 });
 
@@ -37,7 +38,11 @@ async function upload(kind: string, body: Uint8Array, contentType: string, token
   });
   return {
     status: response.status,
-    body: (await response.json()) as Record<string, unknown> & { uploadId?: string; error?: { reason: string; message: string } },
+    body: (await response.json()) as Record<string, unknown> & {
+      uploadId?: string;
+      durationSeconds?: number;
+      error?: { reason: string; message: string };
+    },
   };
 }
 
@@ -158,6 +163,45 @@ describe('files through the gateway', () => {
   });
 });
 
+describe('sounds', () => {
+  it('refuses a sound that only starts like one, and answers the duration of a real one', async () => {
+    const html = Buffer.from('<html><script>fetch("/graphql",{method:"POST",credentials:"include"})</script></html>');
+    const riff = Buffer.alloc(12);
+    riff.write('RIFF', 0, 'latin1');
+    riff.writeUInt32LE(4 + html.length, 4);
+    riff.write('WAVE', 8, 'latin1');
+    const fake = await upload('sound', Buffer.concat([riff, html]), 'audio/wav', alice.token);
+    expect(fake.status).toBe(400);
+    expect(fake.body.error).toMatchObject({ reason: 'sound_invalid' });
+
+    const real = await upload('sound', sound, 'audio/wav', alice.token);
+    expect(real.status).toBe(201);
+    expect(real.body).toMatchObject({ contentType: 'audio/wav', durationSeconds: expect.any(Number) });
+    expect(real.body.durationSeconds).toBeGreaterThan(0);
+  });
+});
+
+describe('headers of /files and /exports through the gateway', () => {
+  const expectSafe = (headers: Headers) => {
+    expect(headers.get('x-content-type-options')).toBe('nosniff');
+    expect(headers.get('content-security-policy')).toBe("default-src 'none'; sandbox");
+    expect(headers.get('cross-origin-resource-policy')).toBe('same-site');
+  };
+
+  it('serves stored files and exports as inert content: nosniff, a sandboxing CSP and CORP same-site', async () => {
+    const file = await stack.keyboards.db.storedFile.findFirstOrThrow({ where: { ownerId: null, kind: 'model' } });
+    const download = await fetch(`${origin}/files/${file.storageKey}`);
+    expect(download.status).toBe(200);
+    expectSafe(download.headers);
+    const missing = await fetch(`${origin}/files/sha256/00/${'0'.repeat(64)}.glb`);
+    expect(missing.status).toBe(404);
+    expectSafe(missing.headers);
+    const exported = await fetch(`${origin}/exports/${crypto.randomUUID()}.csv`);
+    expect(exported.status).toBeGreaterThanOrEqual(400);
+    expectSafe(exported.headers);
+  });
+});
+
 describe('the default catalogue', () => {
   it('has generated, valid files for every switch, box, kit, keycap and keyboard, downloadable through the gateway', async () => {
     const { data, errors } = await stack.graphql<{
@@ -202,29 +246,6 @@ describe('the default catalogue', () => {
     expect(sound.headers.get('content-type')).toMatch(/^audio\//);
   });
 });
-
-/** A 2x2 PNG of random colours: bytes no other test uploads, so its content key is its own. */
-function uniquePng(): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type), data]);
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([length, body, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(2, 0);
-  header.writeUInt32BE(2, 4);
-  header.set([8, 2, 0, 0, 0], 8);
-  const rows = Buffer.concat([0, 1].map(() => Buffer.concat([Buffer.from([0]), randomBytes(6)])));
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(rows)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
 
 describe('an upload not attached yet', () => {
   it('is served only through its signed, expiring URL, and publicly once attached', async () => {

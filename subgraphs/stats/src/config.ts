@@ -1,19 +1,20 @@
 import { setting, statsExchangeSetting, subgraphSettings, z } from '@keylab/config';
 
-export const statsSettings = subgraphSettings('keylab_stats', 4003).extend({
-  SANDBOX: setting.bool(true),
-  STATS_EXCHANGE: statsExchangeSetting(),
-  /** The durable queue this service consumes statistics events from (shared by all its instances). */
-  STATS_QUEUE: z.string().min(1).default('stats.ingest'),
-  /** Events per database write, and the longest wait before a partial batch is written. */
-  INGEST_BATCH_SIZE: z.coerce.number().int().min(1).max(20_000).default(5_000),
-  INGEST_FLUSH_MS: z.coerce.number().int().min(10).max(10_000).default(200),
-  /** Prefix of the result cache in Redis. */
-  CACHE_PREFIX: z.string().min(1).default('stats'),
-  /** The public origin export links start with: the gateway, which passes /exports/* to this service. */
-  EXPORTS_PUBLIC_URL: setting.url('http://localhost:4000'),
-  /** Signs export links; unset: a new secret per start (links then die with a restart). */
-  EXPORT_URL_SECRET: z.preprocess((value) => (value === '' ? undefined : value), z.string().min(16).optional()),
-});
+export const statsSettings = subgraphSettings('keylab_stats', 4003)
+  .extend({
+    STATS_EXCHANGE: statsExchangeSetting(),
+    /** The durable queue this service consumes statistics events from (shared by all its instances). */
+    STATS_QUEUE: z.string().min(1).default('stats.ingest'),
+    /** Events per database write, and the longest wait before a partial batch is written. */
+    INGEST_BATCH_SIZE: z.coerce.number().int().min(1).max(20_000).default(5_000),
+    INGEST_FLUSH_MS: z.coerce.number().int().min(10).max(10_000).default(200),
+    /** Prefix of the result cache in Redis. */
+    CACHE_PREFIX: z.string().min(1).default('stats'),
+    /** The public origin export links start with: the gateway, which passes /exports/* to this service. */
+    EXPORTS_PUBLIC_URL: setting.url('http://localhost:4000'),
+    /** Signs export links; unset: a new secret per start (links then die with a restart). */
+    EXPORT_URL_SECRET: z.preprocess((value) => (value === '' ? undefined : value), z.string().min(16).optional()),
+  })
+  .meta({ requiredInProduction: ['EXPORT_URL_SECRET', 'GATEWAY_SECRET'] });
 
 export type StatsConfig = z.infer<typeof statsSettings>;

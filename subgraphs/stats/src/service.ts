@@ -1,7 +1,15 @@
+import { inDevelopment } from '@keylab/config';
 import { randomBytes } from 'node:crypto';
-import { createAccessTokenVerifier } from '@keylab/auth';
 import type { Logger } from '@keylab/logger';
-import { connectBackingServices, loadTypeDefs, startSubgraph, type BackingServices, type RunningServer } from '@keylab/server';
+import {
+  connectBackingServices,
+  loadTypeDefs,
+  startSubgraph,
+  type BackingServices,
+  type RunningServer,
+  gatewaySecret,
+  accessTokenVerifier,
+} from '@keylab/server';
 import type { StatsConfig } from './config';
 import { createStatsDb, type StatsDb } from './db/client';
 import { resultCache } from './domain/cache';
@@ -40,12 +48,16 @@ export async function startStatsService(config: StatsConfig, logger: Logger): Pr
     resolvers,
     port: config.PORT,
     logger,
-    verifyAccessToken: createAccessTokenVerifier({
-      jwks: config.JWKS_URL,
-      issuer: config.JWT_ISSUER,
-      audience: config.JWT_AUDIENCE,
-    }),
-    sandbox: config.SANDBOX,
+    verifyAccessToken: accessTokenVerifier(
+      { jwks: config.JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
+      backing.redis,
+      logger,
+    ),
+    host: config.HOST,
+    sandbox: inDevelopment(config.SANDBOX, config.NODE_ENV),
+    gatewaySecret: await gatewaySecret(config),
+    // The gateway passes export downloads on, signed.
+    gatewayOnly: ['/graphql', '/exports'],
     checks: backing.checks,
     extendContext: (base) => ({ ...base, db, cache, exports }),
     routes: (app) => mountExportRoute(app, db, cache, exports.secret, logger),

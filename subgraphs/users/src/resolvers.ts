@@ -13,11 +13,11 @@ import type { UsersContext } from './context';
 import type { UsersDb } from './db/client';
 import type { Caller } from './domain/accounts';
 import {
+  endSessions,
   grantedSession,
   listSessions,
   requireOpenSession,
   revokeOwnSession,
-  revokeSessions,
   rotateRefreshToken,
   sessionOfToken,
   type OwnSession,
@@ -81,7 +81,7 @@ const Mutation: Required<MutationResolvers> = {
     const token = input?.refreshToken ?? ctx.refreshToken;
     if (!token) throw errors.unauthenticated('auth.noRefreshToken');
     try {
-      const grant = await rotateRefreshToken(ctx.db, token, ctx.refreshGraceSeconds, ctx.logger);
+      const grant = await rotateRefreshToken(ctx.db, token, ctx.refreshGraceSeconds, ctx.logger, ctx.revokeEverywhere);
       return await authPayload(ctx, grant, input?.returnRefreshToken);
     } catch (error) {
       ctx.refreshCookie.clear();
@@ -93,16 +93,18 @@ const Mutation: Required<MutationResolvers> = {
     const sessionId = ctx.viewer?.sessionId ?? (token ? (await sessionOfToken(ctx.db, token))?.id : undefined);
     if (!sessionId) throw errors.unauthenticated();
     ctx.refreshCookie.clear();
-    return { endedSessions: await revokeSessions(ctx.db, { id: sessionId }, 'sign_out') };
+    return { endedSessions: await endSessions(ctx.db, ctx.revokeEverywhere, { id: sessionId }, 'sign_out') };
   },
   signOutEverywhere: async (_, __, ctx) => {
     const viewer = await requireOpenSession(ctx.db, ctx.viewer);
     ctx.refreshCookie.clear();
-    return { endedSessions: await revokeSessions(ctx.db, { userId: viewer.userId }, 'sign_out_everywhere') };
+    return {
+      endedSessions: await endSessions(ctx.db, ctx.revokeEverywhere, { userId: viewer.userId }, 'sign_out_everywhere'),
+    };
   },
   revokeSession: async (_, { input }, ctx) => {
     const viewer = await requireOpenSession(ctx.db, ctx.viewer);
-    return { endedSessions: await revokeOwnSession(ctx.db, viewer.userId, input.sessionId) };
+    return { endedSessions: await revokeOwnSession(ctx.db, ctx.revokeEverywhere, viewer.userId, input.sessionId) };
   },
   changeNickname: async (_, { input }, ctx) => {
     const viewer = await requireOpenSession(ctx.db, ctx.viewer);

@@ -1,7 +1,16 @@
-import { createAccessTokenVerifier } from '@keylab/auth';
+import { inDevelopment } from '@keylab/config';
+import { sessionRevocations, type SessionRevocations } from '@keylab/auth';
 import type { Logger } from '@keylab/logger';
 import { assertEmailTopology, assertUserEventsTopology, USER_EVENTS } from '@keylab/messaging';
-import { connectBackingServices, loadTypeDefs, startSubgraph, type BackingServices, type RunningServer } from '@keylab/server';
+import {
+  connectBackingServices,
+  loadTypeDefs,
+  startSubgraph,
+  type BackingServices,
+  type RunningServer,
+  gatewaySecret,
+  accessTokenVerifier,
+} from '@keylab/server';
 import type { UsersConfig } from './config';
 import { createUsersDb, type UsersDb } from './db/client';
 import { accounts, type Accounts } from './domain/accounts';
@@ -9,6 +18,7 @@ import { CodeHasher } from './domain/codes';
 import { localSecret, randomSecret } from './domain/local-secrets';
 import { startOutboxRelay, type OutboxRelay } from './domain/outbox';
 import { createRateLimits } from './domain/rate-limits';
+import { revokeEverywhere } from './domain/sessions';
 import { loadSigningKeys, type SigningKeys } from './domain/signing-keys';
 import { incomingRefreshToken, refreshCookie } from './http/refresh-cookie';
 import type { UsersContext } from './context';
@@ -22,6 +32,8 @@ export interface UsersService extends RunningServer, Pick<BackingServices, 'redi
   accounts: Accounts;
   relay: OutboxRelay;
   rateLimitPrefix: string;
+  /** The list of ended sessions every process reads (this service writes it). */
+  revocations: SessionRevocations;
 }
 
 export async function startUsersService(config: UsersConfig, logger: Logger): Promise<UsersService> {
@@ -41,22 +53,25 @@ export async function startUsersService(config: UsersConfig, logger: Logger): Pr
     await assertUserEventsTopology(channel);
   });
   const relay = startOutboxRelay(db, backing.broker, logger, [config.EMAIL_EXCHANGE, USER_EVENTS.exchange]);
+  const revocations = sessionRevocations(backing.redis, { prefix: 'keylab', tokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS });
+  const revokeSessionsEverywhere = revokeEverywhere(revocations, logger);
   const userAccounts = accounts({
     db,
     hasher: new CodeHasher(codeSecret),
     limits: createRateLimits(backing.redis, config.RATE_LIMIT_PREFIX),
     relay,
+    revokeEverywhere: revokeSessionsEverywhere,
     logger,
     emailExchange: config.EMAIL_EXCHANGE,
     sessionTtlDays: config.SESSION_TTL_DAYS,
     codeRequestFloorMs: config.CODE_REQUEST_FLOOR_MS,
   });
   // users verifies its own tokens from the same key set it publishes.
-  const verifyAccessToken = createAccessTokenVerifier({
-    jwks: keys.jwks,
-    issuer: config.JWT_ISSUER,
-    audience: config.JWT_AUDIENCE,
-  });
+  const verifyAccessToken = accessTokenVerifier(
+    { jwks: keys.jwks, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
+    backing.redis,
+    logger,
+  );
   const server = await startSubgraph<UsersContext>({
     name: 'users',
     typeDefs: loadTypeDefs(new URL('./schema.graphql', import.meta.url)),
@@ -64,7 +79,9 @@ export async function startUsersService(config: UsersConfig, logger: Logger): Pr
     port: config.PORT,
     logger,
     verifyAccessToken,
-    sandbox: config.SANDBOX,
+    host: config.HOST,
+    sandbox: inDevelopment(config.SANDBOX, config.NODE_ENV),
+    gatewaySecret: await gatewaySecret(config),
     checks: backing.checks,
     // The request is read here once: resolvers and domain code get values.
     extendContext: (base, { req, res }) => ({
@@ -74,6 +91,7 @@ export async function startUsersService(config: UsersConfig, logger: Logger): Pr
       accounts: userAccounts,
       keys,
       refreshGraceSeconds: config.REFRESH_GRACE_SECONDS,
+      revokeEverywhere: revokeSessionsEverywhere,
       userAgent: req.headers['user-agent'],
       refreshToken: incomingRefreshToken(req),
       refreshCookie: refreshCookie(res, config.COOKIE_SECURE),
@@ -91,6 +109,7 @@ export async function startUsersService(config: UsersConfig, logger: Logger): Pr
     accounts: userAccounts,
     relay,
     rateLimitPrefix: config.RATE_LIMIT_PREFIX,
+    revocations,
     redis: backing.redis,
     broker: backing.broker,
     async close() {

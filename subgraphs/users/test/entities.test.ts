@@ -29,6 +29,7 @@ describe('User entity', () => {
     ];
     const { data, errors } = await postGraphQL<{ _entities: unknown[] }>(`${stack.users.url}/graphql`, entities, {
       variables: { representations },
+      headers: stack.gatewayProof(),
     });
     expect(errors).toBeUndefined();
     expect(data!._entities).toEqual([
@@ -42,6 +43,7 @@ describe('User entity', () => {
 
   it('shows the email only to the account itself', async () => {
     const { data } = await postGraphQL<{ _entities: { email: string | null }[] }>(`${stack.users.url}/graphql`, entities, {
+      headers: stack.gatewayProof(),
       variables: {
         representations: [
           { __typename: 'User', id: alice.id },

@@ -216,3 +216,25 @@ describe('sessions', () => {
     expect((await refresh(cookieValue(cookiesOf(third).kl_refresh))).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 });
+
+describe('device labels', () => {
+  it('refuse a NUL or a lone surrogate as BAD_USER_INPUT on deviceLabel, and open no session', async () => {
+    const user = await stack.createUser(['user'], { password: 'my own password' });
+    for (const deviceLabel of ['phone\u0000', 'tab\ud800let', '\udfff']) {
+      const response = await stack.graphql(`mutation ($input: SignInInput!) { signIn(input: $input) { accessToken } }`, {
+        variables: { input: { email: user.email, password: 'my own password', deviceLabel } },
+      });
+      expect(response.errors?.[0]?.extensions, JSON.stringify(deviceLabel)).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: 'deviceLabel',
+      });
+      expect(response.errors?.[0]?.message).toBe('Invalid value of deviceLabel: must be plain text, without control characters.');
+    }
+    expect(await stack.users.db.session.count({ where: { userId: user.id } })).toBe(1);
+    const fine = await stack.graphql<{ signIn: AuthResult }>(
+      `mutation ($input: SignInInput!) { signIn(input: $input) { ${AUTH_FIELDS} } }`,
+      { variables: { input: { email: user.email, password: 'my own password', deviceLabel: 'телефон 📱' } } },
+    );
+    expect(fine.data?.signIn.session.deviceLabel).toBe('телефон 📱');
+  });
+});

@@ -22,7 +22,7 @@ afterAll(async () => {
 
 const tokenFrom = (key: CryptoKey, kid: string, claims: { sub: string; alg?: string; aud?: string; expiresIn?: string }) =>
   new SignJWT({ roles: ['user', 'admin'], sid: crypto.randomUUID() })
-    .setProtectedHeader({ alg: 'EdDSA', kid })
+    .setProtectedHeader({ alg: 'EdDSA', kid, typ: 'at+jwt' })
     .setSubject(claims.sub)
     .setIssuer('keylab-users')
     .setAudience(claims.aud ?? 'keylab')

@@ -5,6 +5,7 @@ export const emailSettings = z.object({
   LOG_LEVEL: setting.logLevel(),
   /** Port of the worker's /health and /ready. */
   PORT: setting.port(4010),
+  HOST: setting.host(),
   AMQP_URL: setting.amqpUrl(),
   /** Keeps the ids of sent emails for 7 days, so a redelivered request is not sent twice. */
   REDIS_URL: setting.redisUrl(),

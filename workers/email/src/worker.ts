@@ -54,7 +54,7 @@ export async function startEmailWorker(config: EmailConfig, logger: Logger): Pro
   }
 
   try {
-    running = await listen(app, config.PORT);
+    running = await listen(app, config.PORT, config.HOST);
     await waitForBroker(broker, BROKER_START_TIMEOUT_MS);
   } catch (error) {
     await close();

@@ -32,9 +32,17 @@ export function localeOf(req: Request): Locale {
  */
 export function errorAnswer(error: unknown, locale: Locale): ErrorAnswer {
   if (error instanceof FileRejected) {
+    const { retryAfterSeconds } = error.params;
     return {
       status: error.status,
-      body: { error: { code: error.code, reason: error.reason, message: error.messageIn(locale) } },
+      body: {
+        error: {
+          code: error.code,
+          reason: error.reason,
+          message: error.messageIn(locale),
+          ...(typeof retryAfterSeconds === 'number' ? { retryAfterSeconds } : {}),
+        },
+      },
       unexpected: false,
     };
   }

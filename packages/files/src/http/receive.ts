@@ -53,11 +53,20 @@ function settleOnce(resolve: () => void, reject: (error: Error) => void) {
   };
 }
 
-function watchClient(req: Request, fail: (error: Error) => void) {
+/**
+ * Fails the upload when the client goes before the end of the body; false when it already went (while
+ * the upload was being authorized), when its 'close' has passed and would never come.
+ */
+function watchClient(req: Request, fail: (error: Error) => void): boolean {
+  if (req.destroyed && !req.complete) {
+    fail(new ClientGone('the client closed the connection before the body was read'));
+    return false;
+  }
   req.on('error', () => fail(new ClientGone('the request failed before its end')));
   req.on('close', () => {
     if (!req.complete) fail(new ClientGone('the client closed the connection before the end of the body'));
   });
+  return true;
 }
 
 /**
@@ -107,8 +116,7 @@ export function receiveMultipart(req: Request, limit: number, path: string): Pro
       if (!file) fail(new FileRejected('no_file'));
       else state.finish();
     });
-    watchClient(req, fail);
-    req.pipe(parser);
+    if (watchClient(req, fail)) req.pipe(parser);
   });
 }
 
@@ -136,7 +144,6 @@ export function receiveRaw(req: Request, limit: number, path: string): Promise<v
       () => state.finish(),
       (error: unknown) => fail(classify(error)),
     );
-    watchClient(req, fail);
-    req.pipe(limiter);
+    if (watchClient(req, fail)) req.pipe(limiter);
   });
 }

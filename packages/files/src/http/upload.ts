@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, mkdirSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Router, type Request, type Response } from 'express';
@@ -9,6 +9,7 @@ import { DEFAULT_LIMITS, inspectFile, isFileKind, type FileKind, type InspectedF
 import { putContentAddressed } from '../storage';
 import type { FileStorage } from '../storage';
 import { errorAnswer, localeOf, sendError } from './answer';
+import { InspectionSlots, type InspectionSlotsOptions } from './inspection-slots';
 import { ClientGone, receiveMultipart, receiveRaw } from './receive';
 
 /** Content types accepted for a raw body (the bytes decide what the file is; this only screens the request). */
@@ -43,6 +44,7 @@ export interface StoredFile {
   extension: string;
   model?: InspectedFile['model'];
   image?: InspectedFile['image'];
+  sound?: InspectedFile['sound'];
   /** False when the same bytes were already stored (content addressing: one object for both). */
   created: boolean;
 }
@@ -55,9 +57,17 @@ export interface UploadRouterOptions {
   maxImageDimension?: number;
   /** Where bodies are streamed before inspection (default: the OS temporary folder). */
   tmpDir?: string;
+  /** Inspections at once, and how long an upload waits for one (default 4, 10 s); or slots shared with other routers. */
+  inspections?: InspectionSlotsOptions | InspectionSlots;
   /** Who uploads: an owner id, or throw (an AppError UNAUTHENTICATED/FORBIDDEN/RATE_LIMITED is answered as such). Runs before the body is read. */
   authorize(req: Request): string | Promise<string>;
-  /** Records the stored file (the catalogue's upload row) and names it; may throw an AppError or FileRejected. */
+  /** Runs once the body is in, before it is inspected (where a rate limit counts: a refused file costs an inspection too); may throw. */
+  beforeInspect?(ownerId: string, kind: FileKind, byteSize: number): void | Promise<void>;
+  /**
+   * Records the stored file (the catalogue's upload row) and names it; may throw an AppError or FileRejected.
+   * The bytes are stored again afterwards if they went meanwhile (a sweep reclaiming the same content):
+   * a sweep that removes bytes must do it only while no record names them, under a lock it shares with this.
+   */
   onStored(file: StoredFile, ownerId: string, kind: FileKind): { uploadId: string } | Promise<{ uploadId: string }>;
   /** Told about failures of ours (answered 500 INTERNAL), for logging. */
   onError?(error: unknown, req: Request): void;
@@ -69,6 +79,8 @@ export interface UploadAnswer {
   byteSize: number;
   sha256: string;
   model?: InspectedFile['model'];
+  /** For a sound: its length in seconds. */
+  durationSeconds?: number;
 }
 
 function mediaType(req: Request): string {
@@ -105,15 +117,20 @@ function answerEarly(req: Request, res: Response, send: () => void): void {
 /**
  * POST /uploads/:kind (model, preview or sound): a multipart/form-data body with one file, or the file
  * itself as the body with an accepted content type. The body is streamed to a temporary file with a
- * hard limit, inspected, stored under its content key, and recorded through `onStored`. Answers 201
- * `{ uploadId, contentType, byteSize, sha256, model? }`; a refusal answers 400 (413 past the limit) with
- * `{ error: { code: 'BAD_USER_INPUT', reason, message } }` in the language of Accept-Language, and
- * leaves nothing behind.
+ * hard limit, inspected (at most `inspections.concurrency` at once), stored under its content key, and
+ * recorded through `onStored`. Answers 201 `{ uploadId, contentType, byteSize, sha256, model?, durationSeconds? }`;
+ * a refusal answers 400 (413 past the limit) with `{ error: { code: 'BAD_USER_INPUT', reason, message } }`
+ * in the language of Accept-Language (503 `busy` with Retry-After when no inspection slot came free in
+ * time), and leaves nothing behind.
  */
 export function uploadRouter(options: UploadRouterOptions): Router {
   const limits: Record<FileKind, number> = { ...DEFAULT_LIMITS, ...options.limits };
   const tmpDir = options.tmpDir ?? tmpdir();
   mkdirSync(tmpDir, { recursive: true });
+  const slots =
+    options.inspections instanceof InspectionSlots
+      ? options.inspections
+      : new InspectionSlots(options.inspections ?? { concurrency: 4, waitMs: 10_000 });
   const router = Router();
 
   router.post('/uploads/:kind', async (req: Request, res: Response) => {
@@ -125,6 +142,7 @@ export function uploadRouter(options: UploadRouterOptions): Router {
       const kind = req.params.kind;
       if (!isFileKind(kind)) throw new FileRejected('unknown_kind');
       const ownerId = await options.authorize(req);
+      slots.admit();
       const limit = limits[kind];
       const type = mediaType(req);
       const declared = Number(req.headers['content-length']);
@@ -137,12 +155,13 @@ export function uploadRouter(options: UploadRouterOptions): Router {
       } else {
         throw new FileRejected('unsupported_media_type');
       }
-      const inspected = await inspectFile(tmpPath, kind, { maxBytes: limit, maxImageDimension: options.maxImageDimension });
-      const stored = await putContentAddressed(
-        options.storage,
-        inspected.converted ?? (() => createReadStream(tmpPath)),
-        inspected,
+      await options.beforeInspect?.(ownerId, kind, (await stat(tmpPath)).size);
+      const inspected = await slots.run(() =>
+        inspectFile(tmpPath, kind, { maxBytes: limit, maxImageDimension: options.maxImageDimension }),
       );
+      const store = () =>
+        putContentAddressed(options.storage, inspected.converted ?? (() => createReadStream(tmpPath)), inspected);
+      const stored = await store();
       const file: StoredFile = {
         key: stored.key,
         kind,
@@ -152,15 +171,19 @@ export function uploadRouter(options: UploadRouterOptions): Router {
         extension: inspected.extension,
         ...(inspected.model ? { model: inspected.model } : {}),
         ...(inspected.image ? { image: inspected.image } : {}),
+        ...(inspected.sound ? { sound: inspected.sound } : {}),
         created: stored.created,
       };
       const { uploadId } = await options.onStored(file, ownerId, kind);
+      // A sweep may have reclaimed the same bytes between the first store and the record; now they stay.
+      await store();
       answer = {
         uploadId,
         contentType: file.contentType,
         byteSize: file.byteSize,
         sha256: file.sha256,
         ...(file.model ? { model: file.model } : {}),
+        ...(file.sound ? { durationSeconds: file.sound.durationSeconds } : {}),
       };
     } catch (error) {
       failure = error;

@@ -1,6 +1,7 @@
 import type { Viewer } from '@keylab/auth';
 import { errors } from '@keylab/errors';
 import type { KeyboardsDb } from '../db/client';
+import type { Prisma } from '../db/generated/client';
 import { isUuid, validId } from './ids';
 import {
   itemById,
@@ -15,7 +16,10 @@ import {
 } from './items';
 import { decodeCursor, pageSize, toConnection, type Connection, type Keyset, type PageArgs } from './pagination';
 import type { BoxRow, KeyboardRow, KitRow } from './rows';
-import { markAttached, uploadToAttach } from './stored-files';
+import { claimAttachments, uploadToAttach, type Attachment } from './stored-files';
+
+/** The client, or a transaction of it. */
+type Db = Prisma.TransactionClient;
 
 const switchOrder: Keyset<{ title: string; id: string }> = { key: (row) => [row.title, row.id] };
 
@@ -45,13 +49,13 @@ export interface ItemRows {
 
 export type ItemKind = keyof ItemRows;
 
-const delegates = (db: KeyboardsDb): { [K in ItemKind]: ItemDelegate<ItemRows[K]> } => ({
+const delegates = (db: Db): { [K in ItemKind]: ItemDelegate<ItemRows[K]> } => ({
   box: db.box,
   kit: db.kit,
   keyboard: db.keyboard,
 });
 
-const delegateOf = <K extends ItemKind>(db: KeyboardsDb, kind: K): ItemDelegate<ItemRows[K]> => delegates(db)[kind];
+const delegateOf = <K extends ItemKind>(db: Db, kind: K): ItemDelegate<ItemRows[K]> => delegates(db)[kind];
 
 export interface ListArgs extends PageArgs {
   owner?: Owner | null;
@@ -112,36 +116,50 @@ export interface CreateInput {
   previewUploadId?: string | null;
 }
 
+interface Attachments {
+  files: { modelId?: string; previewId?: string };
+  claims: Attachment[];
+}
+
 /** Upload ids of the input resolved to stored files the viewer may attach (BAD_USER_INPUT otherwise). */
 async function attachments(
   db: KeyboardsDb,
   viewer: Viewer | null,
   input: { modelUploadId?: string | null; previewUploadId?: string | null },
-) {
+): Promise<Attachments> {
   if (!viewer) throw errors.unauthenticated();
+  const claims: Attachment[] = [];
+  const resolve = async (field: string, uploadId: string | null | undefined, kind: Attachment['kind']) => {
+    const id = await uploadToAttach(db, viewer, field, uploadId, kind);
+    if (id) claims.push({ field, kind, id });
+    return id;
+  };
   return {
-    modelId: await uploadToAttach(db, viewer, 'modelUploadId', input.modelUploadId, 'model'),
-    previewId: await uploadToAttach(db, viewer, 'previewUploadId', input.previewUploadId, 'preview'),
+    files: {
+      modelId: await resolve('modelUploadId', input.modelUploadId, 'model'),
+      previewId: await resolve('previewUploadId', input.previewUploadId, 'preview'),
+    },
+    claims,
   };
 }
 
-/** Runs the item's write, then makes the uploads it names public: a refused write leaves them private. */
-async function attachedAfter<T>(
-  db: KeyboardsDb,
-  files: { modelId?: string; previewId?: string },
-  write: () => Promise<T>,
-): Promise<T> {
-  const item = await write();
-  await markAttached(db, [files.modelId, files.previewId]);
-  return item;
+/** Claims the uploads and runs the item's write in one transaction: a refused write leaves the uploads as they were. */
+function attachedWith<T>(db: KeyboardsDb, { claims }: Attachments, write: (tx: Db) => Promise<T>): Promise<T> {
+  if (!claims.length) return write(db);
+  return db.$transaction(async (tx) => {
+    await claimAttachments(tx, claims);
+    return write(tx);
+  });
 }
 
 export async function createBox(db: KeyboardsDb, viewer: Viewer | null, input: CreateInput) {
   const ownerId = newItemOwner(viewer, input.asDefault);
   const title = validTitle(input.title);
   const boxTypeId = await existing('boxTypeId', input.boxTypeId, (id) => db.boxType.findUnique({ where: { id } }));
-  const files = await attachments(db, viewer, input);
-  return attachedAfter(db, files, () => withUniqueTitle(() => db.box.create({ data: { ownerId, title, boxTypeId, ...files } })));
+  const attached = await attachments(db, viewer, input);
+  return attachedWith(db, attached, (tx) =>
+    withUniqueTitle(() => tx.box.create({ data: { ownerId, title, boxTypeId, ...attached.files } })),
+  );
 }
 
 export async function createKeyboard(db: KeyboardsDb, viewer: Viewer | null, input: CreateInput & { switchId: string }) {
@@ -149,9 +167,9 @@ export async function createKeyboard(db: KeyboardsDb, viewer: Viewer | null, inp
   const title = validTitle(input.title);
   const boxTypeId = await existing('boxTypeId', input.boxTypeId, (id) => db.boxType.findUnique({ where: { id } }));
   const switchId = await existing('switchId', input.switchId, (id) => db.switch.findUnique({ where: { id } }));
-  const files = await attachments(db, viewer, input);
-  return attachedAfter(db, files, () =>
-    withUniqueTitle(() => db.keyboard.create({ data: { ownerId, title, boxTypeId, switchId, ...files } })),
+  const attached = await attachments(db, viewer, input);
+  return attachedWith(db, attached, (tx) =>
+    withUniqueTitle(() => tx.keyboard.create({ data: { ownerId, title, boxTypeId, switchId, ...attached.files } })),
   );
 }
 
@@ -166,15 +184,15 @@ export async function createKit(db: KeyboardsDb, viewer: Viewer | null, input: C
     include: { keycaps: true },
   });
   if (!template && ownerId !== null) throw errors.badField('boxTypeId', 'catalogue.noDefaultKit');
-  const { previewId } = await attachments(db, viewer, { previewUploadId: input.previewUploadId });
-  return attachedAfter(db, { previewId }, () =>
+  const attached = await attachments(db, viewer, { previewUploadId: input.previewUploadId });
+  return attachedWith(db, attached, (tx) =>
     withUniqueTitle(() =>
-      db.kit.create({
+      tx.kit.create({
         data: {
           ownerId,
           title,
           boxTypeId,
-          previewId: previewId ?? template?.previewId,
+          previewId: attached.files.previewId ?? template?.previewId,
           keycaps: { create: (template?.keycaps ?? []).map(({ title, fileName, modelId }) => ({ title, fileName, modelId })) },
         },
       }),
@@ -211,11 +229,12 @@ export async function replaceFiles<K extends ItemKind>(
   viewer: Viewer | null,
   input: ReplaceFilesInput,
 ) {
-  const delegate = delegateOf(db, kind);
-  const item = await itemToChange(delegate, viewer, input.id);
-  const files = await attachments(db, viewer, kind === 'kit' ? { previewUploadId: input.previewUploadId } : input);
-  const data = Object.fromEntries(Object.entries(files).filter(([, id]) => id !== undefined));
-  return Object.keys(data).length ? attachedAfter(db, files, () => delegate.update({ where: { id: item.id }, data })) : item;
+  const item = await itemToChange(delegateOf(db, kind), viewer, input.id);
+  const attached = await attachments(db, viewer, kind === 'kit' ? { previewUploadId: input.previewUploadId } : input);
+  const data = Object.fromEntries(Object.entries(attached.files).filter(([, id]) => id !== undefined));
+  return Object.keys(data).length
+    ? attachedWith(db, attached, (tx) => delegateOf(tx, kind).update({ where: { id: item.id }, data }))
+    : item;
 }
 
 /** A new model for one keycap; only the owner of its kit (or an administrator, for default kits) may. */
@@ -231,6 +250,8 @@ export async function replaceKeycapModel(
     throw errors.notFound();
   }
   await itemToChange(delegates(db).kit, viewer, keycap.kitId);
-  const { modelId } = await attachments(db, viewer, { modelUploadId: input.modelUploadId });
-  return attachedAfter(db, { modelId }, () => db.keycap.update({ where: { id: keycap.id }, data: { modelId } }));
+  const attached = await attachments(db, viewer, { modelUploadId: input.modelUploadId });
+  return attachedWith(db, attached, (tx) =>
+    tx.keycap.update({ where: { id: keycap.id }, data: { modelId: attached.files.modelId } }),
+  );
 }

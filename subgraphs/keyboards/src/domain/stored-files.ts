@@ -1,8 +1,9 @@
 import type { Viewer } from '@keylab/auth';
 import { errors } from '@keylab/errors';
-import type { FileKind, InspectedFile, ModelInfo } from '@keylab/files';
+import { FileRejected, type FileKind, type InspectedFile, type ModelInfo } from '@keylab/files';
 import type { KeyboardsDb } from '../db/client';
 import type { Prisma, StoredFile } from '../db/generated/client';
+import { lockContentShared, lockUploader } from './content-lock';
 import { isUuid } from './ids';
 
 export type StoredFileRow = StoredFile;
@@ -11,13 +12,15 @@ export type StoredFileRow = StoredFile;
 export const isPublicFile = (file: Pick<StoredFileRow, 'ownerId' | 'attachedAt'>) =>
   file.ownerId === null || file.attachedAt !== null;
 
-/** Records a stored file (what inspection found) and returns its id. */
-export async function recordFile(
-  db: KeyboardsDb,
-  file: Pick<InspectedFile, 'contentType' | 'byteSize' | 'sha256' | 'model'> & { key: string; kind: FileKind },
+type FileToRecord = Pick<InspectedFile, 'contentType' | 'byteSize' | 'sha256' | 'model'> & { key: string; kind: FileKind };
+
+async function insertFile(
+  tx: Prisma.TransactionClient,
+  file: FileToRecord,
   owner: { ownerId: string | null; attachedAt?: Date },
-): Promise<string> {
-  const row = await db.storedFile.create({
+) {
+  await lockContentShared(tx, file.key);
+  const row = await tx.storedFile.create({
     data: {
       kind: file.kind,
       storageKey: file.key,
@@ -31,6 +34,40 @@ export async function recordFile(
     },
   });
   return row.id;
+}
+
+/** Records a stored file (what inspection found) and returns its id. */
+export function recordFile(
+  db: KeyboardsDb,
+  file: FileToRecord,
+  owner: { ownerId: string | null; attachedAt?: Date },
+): Promise<string> {
+  return db.$transaction((tx) => insertFile(tx, file, owner));
+}
+
+/** Bytes held by the owner's uploads that no mutation attached yet (the upload quota counts these). */
+export async function heldUploadBytes(db: KeyboardsDb | Prisma.TransactionClient, ownerId: string): Promise<number> {
+  const { _sum } = await db.storedFile.aggregate({ _sum: { byteSize: true }, where: { ownerId, attachedAt: null } });
+  return _sum.byteSize ?? 0;
+}
+
+/**
+ * Records a new upload of its owner, unless it would take their unattached uploads past `quotaBytes`
+ * (upload_quota). Refused, its bytes (already stored) are queued for the file sweep, which deletes them
+ * unless another row names them.
+ */
+export async function recordUpload(db: KeyboardsDb, file: FileToRecord, ownerId: string, quotaBytes: number): Promise<string> {
+  try {
+    return await db.$transaction(async (tx) => {
+      await lockUploader(tx, ownerId);
+      const held = await heldUploadBytes(tx, ownerId);
+      if (held + file.byteSize > quotaBytes) throw new FileRejected('upload_quota', { limit: quotaBytes, held });
+      return await insertFile(tx, file, { ownerId });
+    });
+  } catch (error) {
+    await db.fileReclaim.createMany({ data: [{ storageKey: file.key }], skipDuplicates: true }).catch(() => undefined);
+    throw error;
+  }
 }
 
 /** The content stored under a key, and whether anyone may read it (else only through a signed URL). */
@@ -55,7 +92,7 @@ export async function myUpload(db: KeyboardsDb, viewer: Viewer | null, id: strin
   return db.storedFile.findFirst({ where: { id: id.toLowerCase(), ownerId: viewer.userId } });
 }
 
-/** The file an upload id names, if the viewer may attach it (their own upload, of the right kind); attaching is markAttached. */
+/** The file an upload id names, if the viewer may attach it (their own upload, of the right kind); attaching is claimAttachments. */
 export async function uploadToAttach(
   db: KeyboardsDb,
   viewer: Viewer,
@@ -71,11 +108,26 @@ export async function uploadToAttach(
   return file.id;
 }
 
-/** Makes uploads public once an item names them (call after the item's write succeeded, never before). */
-export async function markAttached(db: KeyboardsDb, ids: (string | undefined)[]): Promise<void> {
-  const named = ids.filter((id): id is string => id !== undefined);
-  if (named.length)
-    await db.storedFile.updateMany({ where: { id: { in: named }, attachedAt: null }, data: { attachedAt: new Date() } });
+export interface Attachment {
+  field: string;
+  kind: FileKind;
+  id: string;
+}
+
+/**
+ * Makes uploads public and takes them out of the file sweep's hands, in the transaction that writes the
+ * item naming them (so a refused write leaves them as they were). Each row is updated, and so locked,
+ * before the item is written: a sweep that is deleting it makes this wait and then find it gone
+ * (BAD_USER_INPUT on the field, nothing written); a sweep that comes after skips the locked row, or
+ * sees it attached and unmarked, and leaves it.
+ */
+export async function claimAttachments(tx: Prisma.TransactionClient, attachments: Attachment[]): Promise<void> {
+  const now = new Date();
+  for (const { field, kind, id } of attachments) {
+    const { count } = await tx.storedFile.updateMany({ where: { id }, data: { unreferencedSince: null } });
+    if (!count) throw errors.badInput(field, 'input.upload', { kind });
+    await tx.storedFile.updateMany({ where: { id, attachedAt: null }, data: { attachedAt: now } });
+  }
 }
 
 /** What inspection found in a glTF model, as recorded with the file; null for other files. */

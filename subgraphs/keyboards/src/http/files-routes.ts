@@ -1,10 +1,19 @@
 import type { Express } from 'express';
 import type { AccessTokenVerifier } from '@keylab/auth';
 import { errors, pickLocale } from '@keylab/errors';
-import { isValidKey, serveRouter, uploadRouter, verifySignedUrl, type FileStorage } from '@keylab/files';
+import {
+  isValidKey,
+  serveRouter,
+  uploadRouter,
+  verifySignedUrl,
+  type FileStorage,
+  type InspectionSlotsOptions,
+} from '@keylab/files';
 import { verifiedViewer } from '@keylab/server';
+import type { Request } from 'express';
 import type { KeyboardsDb } from '../db/client';
-import { recordFile, storedContent } from '../domain/stored-files';
+import { recordUpload, storedContent } from '../domain/stored-files';
+import type { UploadLimits } from '../domain/upload-limits';
 
 export interface FileRoutesDeps {
   db: KeyboardsDb;
@@ -12,18 +21,33 @@ export interface FileRoutesDeps {
   verifyAccessToken: AccessTokenVerifier;
   /** Signs the URLs of uploads not attached yet (FileUrls.secret). */
   urlSecret: string;
+  limits: UploadLimits;
+  inspections: InspectionSlotsOptions;
+}
+
+/** Room for the multipart boundaries and part headers around the file. */
+const MULTIPART_SLACK = 64 * 1024;
+
+/** The size of the file the request says it carries (0 when it does not say). */
+function declaredFileBytes(req: Request): number {
+  const length = Number(req.headers['content-length']);
+  if (!Number.isSafeInteger(length) || length <= 0) return 0;
+  return /^multipart\//i.test(req.headers['content-type'] ?? '') ? Math.max(0, length - MULTIPART_SLACK) : length;
 }
 
 /**
  * POST /uploads/:kind (signed in): inspects and stores a model, preview or sound, and records it as an
- * upload of its owner; a mutation then attaches it by id. GET /files/<content key>: the stored bytes,
+ * upload of its owner; a mutation then attaches it by id. Each account has a rate of uploads and a quota
+ * of bytes in unattached uploads (checked before the body is read, and the quota again when recording).
+ * GET /files/<content key>: the stored bytes,
  * immutable and cacheable for a year (the key is the content's SHA-256).
  */
 export function mountFileRoutes(app: Express, deps: FileRoutesDeps): void {
-  const { db, storage, verifyAccessToken, urlSecret } = deps;
+  const { db, storage, verifyAccessToken, urlSecret, limits } = deps;
   app.use(
     uploadRouter({
       storage,
+      inspections: deps.inspections,
       // The caller is known as for a GraphQL request: a token that fails verification is UNAUTHENTICATED.
       async authorize(req) {
         const viewer = await verifiedViewer(
@@ -32,10 +56,12 @@ export function mountFileRoutes(app: Express, deps: FileRoutesDeps): void {
           pickLocale(req.headers['accept-language']),
         );
         if (!viewer) throw errors.unauthenticated();
+        await limits.admit(viewer.userId, declaredFileBytes(req));
         return viewer.userId;
       },
+      beforeInspect: (ownerId) => limits.count(ownerId),
       async onStored(file, ownerId, kind) {
-        return { uploadId: await recordFile(db, { ...file, kind }, { ownerId }) };
+        return { uploadId: await recordUpload(db, { ...file, kind }, ownerId, limits.quotaBytes) };
       },
     }),
   );

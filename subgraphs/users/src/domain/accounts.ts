@@ -6,7 +6,7 @@ import { issueCode, spendCode, type CodeHasher, type CodePurpose } from './codes
 import { enqueueEmail, enqueueUserRegistered, type OutboxRelay } from './outbox';
 import { checkPassword, hashPassword } from './passwords';
 import type { RateLimits } from './rate-limits';
-import { openSession, revokeSessions, type SessionGrant } from './sessions';
+import { openSession, revokeSessions, type RevokeEverywhere, type SessionGrant } from './sessions';
 import { validCode, validEmail, validNickname, validPassword } from './validation';
 
 export interface AccountsDeps {
@@ -14,6 +14,7 @@ export interface AccountsDeps {
   hasher: CodeHasher;
   limits: RateLimits;
   relay: OutboxRelay;
+  revokeEverywhere: RevokeEverywhere;
   logger: Logger;
   emailExchange: string;
   sessionTtlDays: number;
@@ -63,15 +64,24 @@ export function accounts(deps: AccountsDeps) {
     });
   }
 
-  /** The account, once its current password is confirmed; wrong guesses count like failed sign-ins. */
+  /** The account, once its current password is confirmed; every try counts like a sign-in. */
   async function currentPasswordChecked(caller: Caller, userId: string, password: string) {
     const user = await db.user.findUniqueOrThrow({ where: { id: userId } });
-    await limits.signInAllowed(user.email, caller.ip);
-    if ((await checkPassword(user, password)) === 'wrong') {
-      await limits.signInFailed(user.email, caller.ip);
-      throw errors.badInput('currentPassword', 'auth.wrongPassword');
-    }
+    const attempt = await limits.passwordAttempt(user.email, caller.ip);
+    if ((await checkPassword(user, password)) === 'wrong') throw errors.badInput('currentPassword', 'auth.wrongPassword');
+    await attempt.succeeded();
     return user;
+  }
+
+  /**
+   * Checks and spends a code in a transaction of its own, after taking a try from the limits: only a
+   * right code gets as far as the Argon2 hash of a new password.
+   */
+  async function codeSpent(caller: Caller, input: { purpose: 'sign_up' | 'password_reset'; email: string; code: string }) {
+    const attempt = await limits.codeAttempt(input.purpose, input.email, caller.ip);
+    const spent = await db.$transaction((tx) => spendCode(db, tx, hasher, input));
+    await attempt.succeeded();
+    return spent;
   }
 
   async function rolesOf(userId: string): Promise<string[]> {
@@ -98,7 +108,7 @@ export function accounts(deps: AccountsDeps) {
         }
       }),
 
-    /** Creates the account from a valid sign-up code and signs it in. */
+    /** Creates the account from a valid sign-up code (spent first, even if the account then cannot be made) and signs it in. */
     async signUp(
       caller: Caller,
       input: { email: string; code: string; password: string; nickname: string },
@@ -107,10 +117,10 @@ export function accounts(deps: AccountsDeps) {
       const code = validCode(input.code);
       const password = validPassword(input.password);
       const nickname = validNickname(input.nickname);
+      await codeSpent(caller, { purpose: 'sign_up', email, code });
       const passwordHash = await hashPassword(password);
       try {
         return await commit(async (tx) => {
-          await spendCode(db, tx, hasher, { purpose: 'sign_up', email, code });
           const user = await tx.user.create({
             data: { email, nickname, passwordHash, locale: caller.locale, roles: { create: { roleName: 'user' } } },
           });
@@ -126,14 +136,11 @@ export function accounts(deps: AccountsDeps) {
     /** Signs in with email and password; an imported legacy hash is upgraded to Argon2id on success. */
     async signIn(caller: Caller, input: { email: string; password: string }): Promise<SessionGrant> {
       const email = validEmail(input.email);
-      await limits.signInAllowed(email, caller.ip);
+      const attempt = await limits.passwordAttempt(email, caller.ip);
       const user = await db.user.findUnique({ where: { email } });
       const verdict = await checkPassword(user, input.password);
-      if (!user || verdict === 'wrong') {
-        await limits.signInFailed(email, caller.ip);
-        throw errors.unauthenticated('auth.badCredentials');
-      }
-      await limits.signInSucceeded(email);
+      if (!user || verdict === 'wrong') throw errors.unauthenticated('auth.badCredentials');
+      await attempt.succeeded();
       const upgrade = verdict === 'ok-upgrade' ? await hashPassword(input.password) : null;
       return db.$transaction(async (tx) => {
         if (upgrade) {
@@ -162,11 +169,12 @@ export function accounts(deps: AccountsDeps) {
       if (newPassword === input.currentPassword) throw errors.badInput('newPassword', 'input.samePassword');
       const user = await currentPasswordChecked(caller, userId, input.currentPassword);
       const passwordHash = await hashPassword(newPassword);
-      await commit(async (tx) => {
+      const ended = await commit(async (tx) => {
         await tx.user.update({ where: { id: userId }, data: { passwordHash, legacySalt: null, legacyHash: null } });
-        await revokeSessions(tx, { userId, NOT: sessionId ? { id: sessionId } : undefined }, 'password_changed');
         await enqueueEmail(tx, deps.emailExchange, { template: 'password-changed', locale: caller.locale, to: user.email });
+        return revokeSessions(tx, { userId, NOT: sessionId ? { id: sessionId } : undefined }, 'password_changed');
       });
+      await deps.revokeEverywhere(ended);
       return user;
     },
 
@@ -183,14 +191,17 @@ export function accounts(deps: AccountsDeps) {
     async resetPassword(caller: Caller, input: { email: string; code: string; newPassword: string }): Promise<SessionGrant> {
       const email = validEmail(input.email);
       const code = validCode(input.code);
-      const passwordHash = await hashPassword(validPassword(input.newPassword, 'newPassword'));
-      return commit(async (tx) => {
-        const { userId } = await spendCode(db, tx, hasher, { purpose: 'password_reset', email, code });
+      const newPassword = validPassword(input.newPassword, 'newPassword');
+      const { userId } = await codeSpent(caller, { purpose: 'password_reset', email, code });
+      const passwordHash = await hashPassword(newPassword);
+      const { ended, grant } = await commit(async (tx) => {
         await tx.user.update({ where: { id: userId! }, data: { passwordHash, legacySalt: null, legacyHash: null } });
-        await revokeSessions(tx, { userId: userId! }, 'password_reset');
+        const ended = await revokeSessions(tx, { userId: userId! }, 'password_reset');
         await enqueueEmail(tx, deps.emailExchange, { template: 'password-changed', locale: caller.locale, to: email });
-        return openSession(tx, userId!, caller.deviceLabel, deps.sessionTtlDays);
+        return { ended, grant: await openSession(tx, userId!, caller.deviceLabel, deps.sessionTtlDays) };
       });
+      await deps.revokeEverywhere(ended);
+      return grant;
     },
 
     /** Sends a code to the new address after checking the password; a taken address gets a notice instead. */
@@ -213,8 +224,9 @@ export function accounts(deps: AccountsDeps) {
     /** Moves the account to the address the code was sent to, and tells the old address. */
     async confirmEmailChange(caller: Caller, userId: string, rawCode: string) {
       const code = validCode(rawCode);
+      const attempt = await limits.codeAttempt('email_change', userId, caller.ip);
       try {
-        return await commit(async (tx) => {
+        const moved = await commit(async (tx) => {
           const { email } = await spendCode(db, tx, hasher, { purpose: 'email_change', userId, code });
           const before = await tx.user.findUniqueOrThrow({ where: { id: userId }, select: { email: true } });
           const user = await tx.user.update({ where: { id: userId }, data: { email } });
@@ -226,6 +238,8 @@ export function accounts(deps: AccountsDeps) {
           });
           return user;
         });
+        await attempt.succeeded();
+        return moved;
       } catch (error) {
         if (isUniqueViolation(error)) throw errors.conflict('email.taken', 'newEmail');
         throw error;

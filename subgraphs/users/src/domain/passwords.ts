@@ -23,13 +23,16 @@ export function legacyHash(salt: string, password: string): string {
 
 export type PasswordCheck = 'ok' | 'ok-upgrade' | 'wrong';
 
-/** Verifies a password against an Argon2id hash or, for imported accounts, the legacy hash. */
+/**
+ * Verifies a password against an Argon2id hash or, for imported accounts, the legacy hash. Every wrong
+ * password costs one Argon2id verification, so its timing tells no unknown, legacy or upgraded account apart.
+ */
 export async function checkPassword(stored: StoredPassword | null, password: string): Promise<PasswordCheck> {
   if (stored?.passwordHash) return (await verify(stored.passwordHash, password)) ? 'ok' : 'wrong';
   if (stored?.legacySalt && stored.legacyHash) {
     const expected = Buffer.from(stored.legacyHash.toLowerCase(), 'hex');
     const actual = Buffer.from(legacyHash(stored.legacySalt, password), 'hex');
-    return expected.length === actual.length && timingSafeEqual(expected, actual) ? 'ok-upgrade' : 'wrong';
+    if (expected.length === actual.length && timingSafeEqual(expected, actual)) return 'ok-upgrade';
   }
   await verify(await dummyHash, password);
   return 'wrong';

@@ -5,13 +5,21 @@ import type { Redis } from '@keylab/redis';
 /** While Redis cannot count, guarded actions are refused (fail closed) for this long. */
 const UNKNOWN_RETRY_MS = 30_000;
 
+/** A try taken from its limits before a secret is checked; a right secret gives it back. */
+export interface Attempt {
+  succeeded(): Promise<void>;
+}
+
 export interface RateLimits {
   /** Before sending a code: 60 s cooldown and an hourly cap per address and purpose, an hourly cap per IP. */
   codeRequest(purpose: string, email: string, ip: string): Promise<void>;
-  /** Before checking a password: refused while the IP or the account has too many recent failures. */
-  signInAllowed(email: string, ip: string): Promise<void>;
-  signInFailed(email: string, ip: string): Promise<void>;
-  signInSucceeded(email: string): Promise<void>;
+  /**
+   * Before checking a password: takes a try per IP and per account, each in one atomic Redis step, so
+   * concurrent guesses cannot overrun the limit; RATE_LIMITED once either is used up.
+   */
+  passwordAttempt(email: string, ip: string): Promise<Attempt>;
+  /** Before checking a one-time code: the same, per IP and per purpose and address (or account). */
+  codeAttempt(purpose: string, subject: string, ip: string): Promise<Attempt>;
 }
 
 export function createRateLimits(redis: Redis, prefix = 'users'): RateLimits {
@@ -20,8 +28,10 @@ export function createRateLimits(redis: Redis, prefix = 'users'): RateLimits {
   const cooldown = limiter('code-cooldown', 1, 60);
   const perAddress = limiter('code-address', 5, 3600);
   const perIp = limiter('code-ip', 20, 3600);
-  const failuresPerIp = limiter('signin-ip', 30, 300);
-  const failuresPerAccount = limiter('signin-account', 10, 900);
+  const passwordsPerIp = limiter('signin-ip', 30, 300);
+  const passwordsPerAccount = limiter('signin-account', 10, 900);
+  const codeTriesPerIp = limiter('code-try-ip', 30, 900);
+  const codeTriesPerAddress = limiter('code-try-address', 10, 900);
 
   /** Runs a limiter step; a refusal becomes RATE_LIMITED, and so does an unreachable Redis. */
   async function guard(step: () => Promise<unknown>, key?: Parameters<typeof errors.rateLimited>[1]) {
@@ -33,13 +43,13 @@ export function createRateLimits(redis: Redis, prefix = 'users'): RateLimits {
     }
   }
 
-  async function blocked(...checks: [RateLimiterRedis, string][]) {
-    for (const [rateLimiter, key] of checks) {
-      await guard(async () => {
-        const state = await rateLimiter.get(key);
-        if (state && state.remainingPoints <= 0) throw state;
-      });
-    }
+  async function attempt(...limits: [RateLimiterRedis, string][]): Promise<Attempt> {
+    for (const [rateLimiter, key] of limits) await guard(() => rateLimiter.consume(key));
+    return {
+      async succeeded() {
+        await Promise.allSettled(limits.map(([rateLimiter, key]) => rateLimiter.reward(key)));
+      },
+    };
   }
 
   return {
@@ -48,12 +58,7 @@ export function createRateLimits(redis: Redis, prefix = 'users'): RateLimits {
       await guard(() => perAddress.consume(`${purpose}:${email}`));
       await guard(() => perIp.consume(ip));
     },
-    signInAllowed: (email, ip) => blocked([failuresPerIp, ip], [failuresPerAccount, email]),
-    async signInFailed(email, ip) {
-      await Promise.allSettled([failuresPerIp.penalty(ip), failuresPerAccount.penalty(email)]);
-    },
-    async signInSucceeded(email) {
-      await failuresPerAccount.delete(email).catch(() => undefined);
-    },
+    passwordAttempt: (email, ip) => attempt([passwordsPerIp, ip], [passwordsPerAccount, email]),
+    codeAttempt: (purpose, subject, ip) => attempt([codeTriesPerIp, ip], [codeTriesPerAddress, `${purpose}:${subject}`]),
   };
 }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Viewer } from '@keylab/auth';
+import type { SessionRevocations, Viewer } from '@keylab/auth';
 import { errors } from '@keylab/errors';
 import type { Logger } from '@keylab/logger';
 import type { UsersDb } from '../db/client';
@@ -50,6 +50,7 @@ export async function rotateRefreshToken(
   token: string,
   graceSeconds: number,
   logger: Logger,
+  revoke: RevokeEverywhere,
 ): Promise<SessionGrant> {
   const ended = () => errors.unauthenticated('auth.sessionEnded');
   const found = await db.refreshToken.findUnique({ where: { tokenHash: hashToken(token) }, include: { session: true } });
@@ -59,7 +60,7 @@ export async function rotateRefreshToken(
 
   if (found.rotatedAt) {
     if (Date.now() - found.rotatedAt.getTime() <= graceSeconds * 1000) return { ...grant, refreshToken: null };
-    await revokeSessions(db, { id: session.id }, 'token_reuse');
+    await endSessions(db, revoke, { id: session.id }, 'token_reuse');
     logger.warn({ sessionId: session.id, userId: session.userId }, 'rotated refresh token reused: session revoked');
     throw ended();
   }
@@ -79,12 +80,40 @@ export async function rotateRefreshToken(
   return { ...grant, refreshToken: rotated ? refreshToken : null };
 }
 
-export async function revokeSessions(db: UsersDb | Tx, where: Prisma.SessionWhereInput, why: RevokeReason): Promise<number> {
-  const result = await db.session.updateMany({
+/** Ends the open sessions `where` selects; their ids, for revokeEverywhere once the change has committed. */
+export async function revokeSessions(db: UsersDb | Tx, where: Prisma.SessionWhereInput, why: RevokeReason): Promise<string[]> {
+  const ended = await db.session.updateManyAndReturn({
     where: { ...where, revokedAt: null },
     data: { revokedAt: new Date(), revokedWhy: why },
+    select: { id: true },
   });
-  return result.count;
+  return ended.map((session) => session.id);
+}
+
+/** Puts ended sessions on the revocation list every process reads; a failure is logged, never thrown. */
+export type RevokeEverywhere = (sessionIds: readonly string[]) => Promise<void>;
+
+export function revokeEverywhere(revocations: SessionRevocations, logger: Logger): RevokeEverywhere {
+  return async (sessionIds) => {
+    try {
+      await revocations.revoke(sessionIds);
+    } catch (error) {
+      // The sessions have ended all the same; only their access tokens live on until they expire.
+      logger.error({ err: error, sessionIds }, 'ended sessions could not be put on the revocation list');
+    }
+  };
+}
+
+/** Ends sessions outside a transaction and revokes them everywhere; how many ended. */
+export async function endSessions(
+  db: UsersDb,
+  revoke: RevokeEverywhere,
+  where: Prisma.SessionWhereInput,
+  why: RevokeReason,
+): Promise<number> {
+  const ended = await revokeSessions(db, where, why);
+  await revoke(ended);
+  return ended.length;
 }
 
 /** The signed-in caller whose session is still open (a signed-out session's access token is refused). */
@@ -113,8 +142,13 @@ export async function grantedSession(db: UsersDb, grant: SessionGrant): Promise<
 }
 
 /** Ends one session of an account (a lost device); NOT_FOUND when it has no such open session. */
-export async function revokeOwnSession(db: UsersDb, userId: string, sessionId: string): Promise<number> {
-  const ended = UUID_SHAPE.test(sessionId) ? await revokeSessions(db, { id: sessionId, userId }, 'revoked') : 0;
+export async function revokeOwnSession(
+  db: UsersDb,
+  revoke: RevokeEverywhere,
+  userId: string,
+  sessionId: string,
+): Promise<number> {
+  const ended = UUID_SHAPE.test(sessionId) ? await endSessions(db, revoke, { id: sessionId, userId }, 'revoked') : 0;
   if (ended === 0) throw errors.notFound();
   return ended;
 }

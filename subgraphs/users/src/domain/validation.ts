@@ -39,6 +39,7 @@ export function validCode(value: string, field = 'code'): string {
 export function validDeviceLabel(value: string | null | undefined, userAgent: string | undefined): string {
   if (value != null) {
     check('deviceLabel', value.length <= 100, 'input.deviceLabel');
+    check('deviceLabel', !/[\p{Cc}\p{Cs}]/u.test(value), 'input.plainText');
     return value.trim() || 'unnamed device';
   }
   return (userAgent ?? 'unknown device').slice(0, 100);
