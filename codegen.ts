@@ -2,10 +2,23 @@
 // the SDL without a resolver, or a resolver returning the wrong shape, is a type error in `npm run lint`.
 // `npm run codegen` writes them (commit the result; a test fails when they drift from the SDL).
 // Mappers name what a resolver really returns for a GraphQL type (a Prisma row, a domain result).
+import { readFileSync } from 'node:fs';
 import type { CodegenConfig } from '@graphql-codegen/cli';
 import type { TypeScriptResolversPluginConfig } from '@graphql-codegen/typescript-resolvers';
+import { Kind, parse, type EnumTypeDefinitionNode } from 'graphql';
 
-type SubgraphConfig = Pick<TypeScriptResolversPluginConfig, 'mappers'> & { context: string };
+type SubgraphConfig = Pick<TypeScriptResolversPluginConfig, 'mappers' | 'enumValues'> & { context: string };
+
+/** An enum whose resolvers give each value in lower case, as the domain stores it (ActivityTag SEE_BOX is see_box). */
+function lowerCaseValues(subgraph: string, enumName: string): Record<string, string> {
+  const definition = parse(
+    readFileSync(new URL(`subgraphs/${subgraph}/src/schema.graphql`, import.meta.url), 'utf8'),
+  ).definitions.find(
+    (node): node is EnumTypeDefinitionNode => node.kind === Kind.ENUM_TYPE_DEFINITION && node.name.value === enumName,
+  );
+  if (!definition) throw new Error(`${subgraph} has no enum ${enumName}`);
+  return Object.fromEntries((definition.values ?? []).map(({ name }) => [name.value, name.value.toLowerCase()]));
+}
 
 const SUBGRAPHS: Record<string, SubgraphConfig> = {
   users: {
@@ -36,6 +49,7 @@ const SUBGRAPHS: Record<string, SubgraphConfig> = {
       ActivityKind: '../mappers#ActivityKindRow',
       AttendancePoint: '../mappers#AttendancePointParent',
     },
+    enumValues: { ActivityTag: lowerCaseValues('stats', 'ActivityTag') },
   },
 };
 
@@ -43,7 +57,7 @@ const config: CodegenConfig = {
   overwrite: true,
   hooks: { afterAllFileWrite: ['prettier --write'] },
   generates: Object.fromEntries(
-    Object.entries(SUBGRAPHS).map(([name, { context, mappers }]) => [
+    Object.entries(SUBGRAPHS).map(([name, { context, mappers, enumValues }]) => [
       `subgraphs/${name}/src/__generated__/resolvers-types.ts`,
       {
         schema: `subgraphs/${name}/src/schema.graphql`,
@@ -56,10 +70,11 @@ const config: CodegenConfig = {
           federation: true,
           contextType: context,
           mappers,
+          enumValues,
           useTypeImports: true,
           enumsAsTypes: true,
           avoidOptionals: { field: true, inputValue: false, object: false, defaultValue: true },
-          scalars: { DateTime: { input: 'Date', output: 'Date | string' } },
+          scalars: { DateTime: { input: 'Date', output: 'Date | string' }, URL: 'string' },
           resolverTypeWrapperSignature: 'T | Promise<T>',
         },
       },

@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { newEventId, type ActivityTag, type StatsEventV1 } from '@keylab/messaging';
+import { fromGlobalId } from '@keylab/server';
 import { launchBrowser, offlineContext, waitFor } from '@keylab/testing';
 import { startStack, type Stack } from '@keylab/test-support';
 import { buildPages } from '@keylab/web';
@@ -127,12 +128,13 @@ async function clearStatistics(stack: Stack, visitorIds: string[]): Promise<void
   for (const where of [{ startedAt: range }, { visitorId: { in: visitorIds } }]) await db.visit.deleteMany({ where });
 }
 
+/** The UUIDs of catalogue items (what the catalogue's own events carry), read through the API. */
 async function catalogueIds(stack: Stack): Promise<Catalogue> {
   const answer = await stack.graphql<Record<keyof Catalogue, { nodes: { id: string }[] }>>(
     '{ keyboards(first: 20) { nodes { id } } boxes(first: 20) { nodes { id } } switches(first: 20) { nodes { id } } kits(first: 20) { nodes { id } } }',
   );
   if (!answer.data) throw new Error(`the catalogue did not answer: ${JSON.stringify(answer.errors)}`);
-  const ids = (key: keyof Catalogue) => answer.data![key].nodes.map((node) => node.id);
+  const ids = (key: keyof Catalogue) => answer.data![key].nodes.map((node) => fromGlobalId(node.id)!.id);
   return { keyboards: ids('keyboards'), boxes: ids('boxes'), switches: ids('switches'), kits: ids('kits') };
 }
 
@@ -165,7 +167,7 @@ async function main(): Promise<void> {
       to: new Date(WEEK.to).toISOString(),
       bucket: 'AUTO',
       tz: TIME_ZONE,
-      activities: 'see_box,see_keyboard,see_kit,see_switch',
+      activities: 'SEE_BOX,SEE_KEYBOARD,SEE_KIT,SEE_SWITCH',
     });
     await page.goto(`${origin}/admin/?${view}`);
     await page.locator('input[name=email]').fill(admin.email);

@@ -2,19 +2,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '@keylab/config';
 import { createLogger } from '@keylab/logger';
 import { keyboardsSettings, startKeyboardsService } from '@keylab/keyboards-subgraph';
-import { startTcpProxy, waitFor, type TcpProxy } from '@keylab/testing';
+import { freePort, startTcpProxy, waitFor, type TcpProxy } from '@keylab/testing';
 import { startStack, TEST_DATABASES, TEST_FILES_DIR, type Stack, type TestUser } from '@keylab/test-support';
 
 /**
  * The whole stack with RabbitMQ, Redis and the catalogue's PostgreSQL behind TCP relays that the tests cut
- * and restore, as outages would, and with the catalogue subgraph killed and started again.
+ * and restore, as outages would, with the gateway's way to the users subgraph behind one too, and with the
+ * catalogue subgraph killed and started again.
  */
 
 let stack: Stack;
 let amqp: TcpProxy;
 let redis: TcpProxy;
 let postgres: TcpProxy;
+let usersRelay: TcpProxy;
 let user: TestUser;
+let admin: TestUser;
 
 const through = (url: string, proxy: TcpProxy) => {
   const relayed = new URL(url);
@@ -28,24 +31,44 @@ const visitor = () => crypto.randomUUID().replaceAll('-', '');
 beforeAll(async () => {
   const amqpUrl = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  [amqp, redis, postgres] = await Promise.all([
+  const usersPort = await freePort();
+  [amqp, redis, postgres, usersRelay] = await Promise.all([
     startTcpProxy(Number(new URL(amqpUrl).port || 5672)),
     startTcpProxy(Number(new URL(redisUrl).port || 6379)),
     startTcpProxy(Number(new URL(TEST_DATABASES.keyboards).port || 5432)),
+    startTcpProxy(usersPort),
   ]);
   stack = await startStack({
     email: true,
     env: { AMQP_URL: through(amqpUrl, amqp), REDIS_URL: through(redisUrl, redis) },
+    usersEnv: { PORT: String(usersPort) },
     keyboardsEnv: { DATABASE_URL: through(TEST_DATABASES.keyboards, postgres) },
+    gatewayEnv: { USERS_URL: `http://127.0.0.1:${usersRelay.port}/graphql` },
   });
-  user = await stack.createUser();
+  [user, admin] = await Promise.all([stack.createUser(), stack.createUser(['user', 'admin'])]);
 });
 
 afterAll(async () => {
-  for (const proxy of [amqp, redis, postgres]) proxy?.restore();
+  for (const proxy of [amqp, redis, postgres, usersRelay]) proxy?.restore();
   await stack?.close();
-  await Promise.all([amqp?.close(), redis?.close(), postgres?.close()]);
+  await Promise.all([amqp?.close(), redis?.close(), postgres?.close(), usersRelay?.close()]);
 });
+
+/** One operation over the three subgraphs: the account (users and keyboards), the catalogue and statistics. */
+const SPANNING = '{ me { nickname keyboards { totalCount } } switches(first: 2) { nodes { id } } activityKinds { tag } }';
+interface Spanning {
+  me: { nickname: string; keyboards: { totalCount: number } | null } | null;
+  switches: { nodes: { id: string }[] } | null;
+  activityKinds: { tag: string }[] | null;
+}
+
+/** Every error of the answer is the typed one for that subgraph being unreachable. */
+function expectOnlyUnavailable(answer: { errors?: { extensions?: Record<string, unknown> }[] }, service: string) {
+  expect(answer.errors?.length).toBeGreaterThan(0);
+  for (const error of answer.errors ?? []) {
+    expect(error.extensions).toMatchObject({ code: 'SERVICE_UNAVAILABLE', service });
+  }
+}
 
 describe('RabbitMQ goes away during traffic', () => {
   it('fails no request, then delivers every verification email once and counts every operation', async () => {
@@ -117,7 +140,7 @@ describe('PostgreSQL restarts under the catalogue', () => {
       expect(answer.errors?.[0]?.message).not.toMatch(/prisma|postgres|ECONN/i);
       // The users subgraph has its own database and keeps answering.
       const me = await stack.graphql<{ me: { id: string } }>('{ me { id } }', { token: user.token });
-      expect(me.data?.me.id).toBe(user.id);
+      expect(me.data?.me.id).toBe(user.globalId);
     } finally {
       postgres.restore();
     }
@@ -138,12 +161,21 @@ describe('the catalogue subgraph is killed', () => {
       headers: { 'accept-language': 'ru' },
     });
     expect(partial.status).toBe(200);
-    expect(partial.data?.me?.id).toBe(user.id);
+    expect(partial.data?.me?.id).toBe(user.globalId);
     expect(partial.data?.switch).toBeNull();
     expect(partial.errors?.[0]?.extensions).toMatchObject({ code: 'SERVICE_UNAVAILABLE', service: 'keyboards' });
     expect(partial.errors?.[0]?.message).toBe(
       'Часть ответа отсутствует: сервис keyboards сейчас недоступен. Повторите попытку чуть позже.',
     );
+    // Across the three subgraphs, only the catalogue's fields are missing (each nullable, so alone).
+    const spanning = await stack.graphql<Spanning>(SPANNING, { token: admin.token });
+    expect(spanning.status).toBe(200);
+    expectOnlyUnavailable(spanning, 'keyboards');
+    expect(spanning.data).toEqual({
+      me: { nickname: admin.nickname, keyboards: null },
+      switches: null,
+      activityKinds: expect.arrayContaining([{ tag: expect.any(String) }]),
+    });
 
     const revived = await startKeyboardsService(
       parseConfig(keyboardsSettings, {
@@ -163,8 +195,27 @@ describe('the catalogue subgraph is killed', () => {
     (stack as { keyboards: typeof revived }).keyboards = revived;
     const whole = await stack.graphql<{ me: { id: string }; switch: unknown }>(query, { token: user.token });
     expect(whole.errors).toBeUndefined();
-    expect(whole.data).toEqual({ me: { id: user.id }, switch: null });
+    expect(whole.data).toEqual({ me: { id: user.globalId }, switch: null });
     const types = await stack.graphql<{ boxTypes: unknown[] }>('{ boxTypes { id } }');
     expect(types.data?.boxTypes).toHaveLength(4);
+  });
+});
+
+describe('the users subgraph cannot be reached', () => {
+  it('answers the catalogue and statistics of an operation across the three subgraphs, and recovers', async () => {
+    usersRelay.cut();
+    try {
+      const partial = await stack.graphql<Spanning>(SPANNING, { token: admin.token });
+      expect(partial.status).toBe(200);
+      expectOnlyUnavailable(partial, 'users');
+      expect(partial.data?.me).toBeNull();
+      expect(partial.data?.switches?.nodes).toHaveLength(2);
+      expect(partial.data?.activityKinds).toEqual(expect.arrayContaining([{ tag: expect.any(String) }]));
+    } finally {
+      usersRelay.restore();
+    }
+    const whole = await stack.graphql<Spanning>(SPANNING, { token: admin.token });
+    expect(whole.errors).toBeUndefined();
+    expect(whole.data?.me).toEqual({ nickname: admin.nickname, keyboards: { totalCount: 0 } });
   });
 });

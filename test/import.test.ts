@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toGlobalId } from '@keylab/server';
 import { startStack, TEST_DATABASES, type AuthResult, type Stack } from '@keylab/test-support';
 import { ORIGINAL_ADMIN_ID } from '@keylab/users-subgraph';
 import { ROOT } from '../scripts/lib/services';
@@ -59,7 +60,11 @@ describe('importing an original KeyLab deployment', () => {
     expect((await signIn('111111112')).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     const first = await signIn('11111111');
     expect(first.errors).toBeUndefined();
-    expect(first.data?.signIn.user).toMatchObject({ id: ORIGINAL_ADMIN_ID, nickname: 'admin1', roles: ['admin', 'user'] });
+    expect(first.data?.signIn.user).toMatchObject({
+      id: toGlobalId('User', ORIGINAL_ADMIN_ID),
+      nickname: 'admin1',
+      roles: ['ADMIN', 'USER'],
+    });
     const stored = await stack.users.db.user.findUniqueOrThrow({ where: { id: ORIGINAL_ADMIN_ID } });
     expect(stored.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     expect(stored.legacyHash).toBeNull();

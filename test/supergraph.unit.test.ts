@@ -1,12 +1,14 @@
 import { readFileSync, readlinkSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { composeSupergraph, SUBGRAPHS, SUPERGRAPH_PATH } from '../scripts/lib/supergraph';
+import { API_SCHEMA_PATH, composeSubgraphs, printApiSchema, SUBGRAPHS, SUPERGRAPH_PATH } from '../scripts/lib/supergraph';
 import { ROOT } from '../scripts/lib/services';
 
 describe('supergraph', () => {
-  it('composes, and the checked-in schema/supergraph.graphql equals a fresh composition', () => {
-    const fresh = composeSupergraph();
-    expect(readFileSync(SUPERGRAPH_PATH, 'utf8'), 'run npm run supergraph:compose and commit the result').toBe(fresh);
+  it('composes, and the checked-in schema/supergraph.graphql and schema/api.graphql equal a fresh composition', () => {
+    const fresh = composeSubgraphs();
+    const hint = 'run npm run supergraph:compose and commit the result';
+    expect(readFileSync(SUPERGRAPH_PATH, 'utf8'), hint).toBe(fresh.supergraphSdl);
+    expect(readFileSync(API_SCHEMA_PATH, 'utf8'), hint).toBe(printApiSchema(fresh));
   });
 
   it('links schema/<name>.graphql to each subgraph SDL, which uses Federation 2', () => {

@@ -37,8 +37,8 @@ const KEYBOARD = `query Keyboard($id: ID!) {
   }
 }`;
 const CREATE_BOX = `mutation CreateBox($input: CreateBoxInput!) { createBox(input: $input) { box { id title boxType { id } createdAt } } }`;
-const RENAME_BOX = `mutation RenameBox($input: RenameInput!) { renameBox(input: $input) { box { id title updatedAt } } }`;
-const DELETE_BOX = `mutation DeleteBox($input: DeleteInput!) { deleteBox(input: $input) { id } }`;
+const RENAME_BOX = `mutation RenameBox($input: RenameBoxInput!) { renameBox(input: $input) { box { id title updatedAt } } }`;
+const DELETE_BOX = `mutation DeleteBox($input: DeleteBoxInput!) { deleteBox(input: $input) { id } }`;
 const SIGN_IN = `mutation SignIn($input: SignInInput!) {
   signIn(input: $input) { accessToken accessTokenExpiresAt session { id } user { id nickname } }
 }`;

@@ -27,6 +27,7 @@ import { mountPages, type PageName } from './http/pages';
 import { batchLimit, tokenLimit } from './http/request-limits';
 import { gatewayLandingPagePlugin } from './plugins/landing-page';
 import { operationEventsPlugin } from './plugins/operation-events';
+import { operationCostPlugin } from './plugins/operation-cost';
 import { limitErrorsPlugin, operationLimits } from './plugins/operation-limits';
 import { operationResolutionPlugin } from './plugins/operation-resolution';
 
@@ -86,6 +87,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     plugins: [
       ...(limits.plugins as ApolloServerPlugin<GatewayContext>[]),
       limitErrorsPlugin(),
+      operationCostPlugin(config.GRAPHQL_MAX_COST),
       operationResolutionPlugin(),
       errorPolicyPlugin<GatewayContext>(),
       requestLogPlugin<GatewayContext>(),

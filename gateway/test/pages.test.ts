@@ -64,7 +64,13 @@ describe('Apollo Sandbox on the landing page', () => {
         `mutation { changeNickname(input: { nickname: "${nickname}" }) { user { nickname } } }`,
         user.token,
       );
-      expect(mutation).toEqual({ status: 200, body: { data: { changeNickname: { user: { nickname } } } } });
+      expect(mutation).toEqual({
+        status: 200,
+        body: {
+          data: { changeNickname: { user: { nickname } } },
+          extensions: { cost: { requestedQueryCost: 8, maximumAvailable: 50_000 } },
+        },
+      });
       await close();
     }
   });

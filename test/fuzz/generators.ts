@@ -395,10 +395,16 @@ const INPUTS: Record<string, Record<string, [string, Hint]>> = {
     previewUploadId: ['ID', 'uploadId'],
     asDefault: ['Boolean', 'bool'],
   },
-  RenameInput: { id: ['ID!', 'itemId'], title: ['String!', 'title'] },
-  ReplaceFilesInput: { id: ['ID!', 'itemId'], modelUploadId: ['ID', 'uploadId'], previewUploadId: ['ID', 'uploadId'] },
+  RenameBoxInput: { id: ['ID!', 'itemId'], title: ['String!', 'title'] },
+  RenameKitInput: { id: ['ID!', 'itemId'], title: ['String!', 'title'] },
+  RenameKeyboardInput: { id: ['ID!', 'itemId'], title: ['String!', 'title'] },
+  ReplaceBoxFilesInput: { id: ['ID!', 'itemId'], modelUploadId: ['ID', 'uploadId'], previewUploadId: ['ID', 'uploadId'] },
+  ReplaceKitPreviewInput: { id: ['ID!', 'itemId'], previewUploadId: ['ID!', 'uploadId'] },
+  ReplaceKeyboardFilesInput: { id: ['ID!', 'itemId'], modelUploadId: ['ID', 'uploadId'], previewUploadId: ['ID', 'uploadId'] },
   ReplaceKeycapModelInput: { keycapId: ['ID!', 'keycapId'], modelUploadId: ['ID!', 'uploadId'] },
-  DeleteInput: { id: ['ID!', 'itemId'] },
+  DeleteBoxInput: { id: ['ID!', 'itemId'] },
+  DeleteKitInput: { id: ['ID!', 'itemId'] },
+  DeleteKeyboardInput: { id: ['ID!', 'itemId'] },
   RequestSignUpCodeInput: { email: ['String!', 'email'] },
   SignUpInput: {
     email: ['String!', 'email'],
@@ -536,6 +542,13 @@ export const QUERIES: Operation[] = [
   },
   { field: 'myUpload', type: 'query', args: [['id', 'ID!', 'uploadId']], selections: [FILE] },
   {
+    field: 'node',
+    type: 'query',
+    args: [['id', 'ID!', 'itemId']],
+    item: 'keyboard',
+    selections: ['__typename id ... on Keyboard { title switch { id } } ... on User { nickname }'],
+  },
+  {
     field: 'me',
     type: 'query',
     args: [
@@ -549,7 +562,13 @@ export const QUERIES: Operation[] = [
   },
   { field: 'mySessions', type: 'query', args: [], selections: ['id deviceLabel createdAt lastUsedAt expiresAt current'] },
   { field: 'activityKinds', type: 'query', args: [], admin: true, selections: ['tag title titleEn titleRu'] },
-  { field: 'statsIntervals', type: 'query', args: [], admin: true, selections: ['interval title seconds maxPeriodSeconds'] },
+  {
+    field: 'statsIntervals',
+    type: 'query',
+    args: [],
+    admin: true,
+    selections: ['interval title lengthSeconds maxPeriodSeconds'],
+  },
   {
     field: 'activitySeries',
     type: 'query',
@@ -589,7 +608,7 @@ const PAYLOAD: Record<ItemKind, string> = {
 };
 const AUTH = 'accessToken accessTokenExpiresAt refreshToken session { id deviceLabel current } user { id email nickname roles }';
 
-const itemMutations = (kind: ItemKind, create: string, replace: string): Operation[] => {
+const itemMutations = (kind: ItemKind, create: string, replace: string, replaceInput: string): Operation[] => {
   const name = kind[0]!.toUpperCase() + kind.slice(1);
   return [
     {
@@ -602,25 +621,31 @@ const itemMutations = (kind: ItemKind, create: string, replace: string): Operati
     {
       field: `rename${name}`,
       type: 'mutation',
-      args: [['input', 'RenameInput!', 'itemId']],
+      args: [['input', `Rename${name}Input!`, 'itemId']],
       item: kind,
       selections: [PAYLOAD[kind]],
     },
     {
       field: replace,
       type: 'mutation',
-      args: [['input', 'ReplaceFilesInput!', 'itemId']],
+      args: [['input', `${replaceInput}!`, 'itemId']],
       item: kind,
       selections: [PAYLOAD[kind]],
     },
-    { field: `delete${name}`, type: 'mutation', args: [['input', 'DeleteInput!', 'itemId']], item: kind, selections: ['id'] },
+    {
+      field: `delete${name}`,
+      type: 'mutation',
+      args: [['input', `Delete${name}Input!`, 'itemId']],
+      item: kind,
+      selections: ['id'],
+    },
   ];
 };
 
 export const MUTATIONS: Operation[] = [
-  ...itemMutations('box', 'CreateBoxInput', 'replaceBoxFiles'),
-  ...itemMutations('kit', 'CreateKitInput', 'replaceKitPreview'),
-  ...itemMutations('keyboard', 'CreateKeyboardInput', 'replaceKeyboardFiles'),
+  ...itemMutations('box', 'CreateBoxInput', 'replaceBoxFiles', 'ReplaceBoxFilesInput'),
+  ...itemMutations('kit', 'CreateKitInput', 'replaceKitPreview', 'ReplaceKitPreviewInput'),
+  ...itemMutations('keyboard', 'CreateKeyboardInput', 'replaceKeyboardFiles', 'ReplaceKeyboardFilesInput'),
   {
     field: 'replaceKeycapModel',
     type: 'mutation',
@@ -858,7 +883,7 @@ function valueFor(world: World, hint: Hint, kind: ItemKind | undefined, mixed: b
       return fc.constantFrom('ACTIVITY', 'ATTENDANCE');
     case 'activities':
       return fc.oneof(
-        fc.array(fc.constantFrom('see_box', 'see_keyboard', 'edit_kit', 'see_switch'), { maxLength: 4 }),
+        fc.array(fc.constantFrom('SEE_BOX', 'SEE_KEYBOARD', 'EDIT_KIT', 'SEE_SWITCH'), { maxLength: 4 }),
         fc.array(nastyString, { maxLength: 5 }),
         fc.integer({ min: 1_000, max: 20_000 }).map((n) => Array.from({ length: n }, (_, i) => `tag${i}`)),
       );

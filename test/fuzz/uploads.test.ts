@@ -35,8 +35,8 @@ import * as up from './upload-generators';
 
 const FILE = 'test/fuzz/uploads.test.ts';
 const UPLOAD_CONCURRENCY = 6;
-/** Every reason of the upload route, and not_found of the download route. */
-const REASONS = new Set<string>([...REJECT_REASONS, 'not_found']);
+/** Every reason of the upload route, not_found of the download route, and why a token was refused. */
+const REASONS = new Set<string>([...REJECT_REASONS, 'not_found', 'TOKEN_INVALID', 'TOKEN_EXPIRED', 'TOKEN_REVOKED']);
 const LEAKS = /PrismaClient|node_modules|\/work\/|\n\s+at |ENOENT|EACCES|\/tmp\//;
 
 let stack: Stack;

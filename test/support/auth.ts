@@ -22,5 +22,5 @@ export interface AuthResult {
   accessTokenExpiresAt: string;
   refreshToken: string | null;
   session: { id: string; deviceLabel: string; current: boolean };
-  user: { id: string; email: string; nickname: string; roles: string[] };
+  user: { id: string; email: string; nickname: string; roles: ('USER' | 'ADMIN')[] };
 }

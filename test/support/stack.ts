@@ -3,7 +3,7 @@ import { parseConfig } from '@keylab/config';
 import { gatewaySettings, startGateway } from '@keylab/gateway';
 import { startKeyboardsService, keyboardsSettings, type KeyboardsService } from '@keylab/keyboards-subgraph';
 import { createLogger, type Logger } from '@keylab/logger';
-import { GATEWAY_PROOF_HEADER, signForwarded } from '@keylab/server';
+import { GATEWAY_PROOF_HEADER, signForwarded, toGlobalId } from '@keylab/server';
 import { startStatsService, statsSettings, type StatsService } from '@keylab/stats-subgraph';
 import {
   hashPassword,
@@ -34,7 +34,10 @@ export interface RequestOptions {
 }
 
 export interface TestUser {
+  /** The database UUID (for rows, cleanup and token claims). */
   id: string;
+  /** The id the API gives out for this account (User.id). */
+  globalId: string;
   email: string;
   nickname: string;
   roles: string[];
@@ -217,6 +220,7 @@ export async function startStack({
       const session = await users.db.$transaction((tx) => openSession(tx, id, 'test', 1));
       return {
         id,
+        globalId: toGlobalId('User', id),
         email,
         nickname,
         roles,

@@ -39,10 +39,10 @@ const paletteColor = (index: number) => PALETTE[index % PALETTE.length]!;
 
 /**
  * Each activity keeps its colour whichever others are shown: its place among all kinds picks it. Views
- * (see_*) come first, so the lines looked at most get the strongest colours.
+ * (SEE_*) come first, so the lines looked at most get the strongest colours.
  */
 export function activityColor(tag: string, allTags: string[], fallbackIndex = 0): string {
-  const ordered = [...allTags].sort((a, b) => Number(a.startsWith('edit_')) - Number(b.startsWith('edit_')));
+  const ordered = [...allTags].sort((a, b) => Number(a.startsWith('EDIT_')) - Number(b.startsWith('EDIT_')));
   const index = ordered.indexOf(tag);
   return paletteColor(index >= 0 ? index : fallbackIndex);
 }

@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { fromGlobalId } from '@keylab/server';
 import { freePort, launchBrowser, offlineContext, waitFor } from '@keylab/testing';
 import { startStack, type Stack, type TestUser } from '@keylab/test-support';
 import type { SeriesInput } from '../admin/api/operations';
@@ -156,23 +157,25 @@ beforeAll(async () => {
   const ownViews = () => stack.stats.db.event.count({ where: { visitorId: VISITOR, tag: 'see_keyboard' } });
   await waitFor(async () => (await ownViews()) >= keyboards.length, 20_000);
 
-  // The scripted past: A visits twice (keyboard views), B signed in (a box), C bounces (a switch).
+  // The scripted past: A visits twice (keyboard views), B signed in (a box), C bounces (a switch). Events
+  // carry the catalogue's own UUIDs; the API gives out global ids.
+  const stored = (id: string) => fromGlobalId(id)?.id ?? id;
   const [box] = catalogue.data!.boxes.nodes;
   const [aSwitch] = catalogue.data!.switches.nodes;
   const userB = crypto.randomUUID();
   await clearWindow(stack, WINDOW.from, WINDOW.to);
   await publishAndWait(stack, [
     operation(`${D}T08:50:00.000Z`, { visitor: A }),
-    activity(`${D}T08:55:00.000Z`, 'see_keyboard', { visitor: A }, keyboards[0]!.id),
+    activity(`${D}T08:55:00.000Z`, 'see_keyboard', { visitor: A }, stored(keyboards[0]!.id)),
     operation(`${D}T09:20:00.000Z`, { visitor: A }),
-    activity(`${D}T09:25:00.000Z`, 'see_keyboard', { visitor: A }, keyboards[0]!.id),
+    activity(`${D}T09:25:00.000Z`, 'see_keyboard', { visitor: A }, stored(keyboards[0]!.id)),
     operation(`${D}T09:40:00.000Z`, { visitor: B, user: userB }),
-    activity(`${D}T09:45:00.000Z`, 'see_box', { visitor: B, user: userB }, box!.id),
+    activity(`${D}T09:45:00.000Z`, 'see_box', { visitor: B, user: userB }, stored(box!.id)),
     operation(`${D}T10:10:00.000Z`, { visitor: B, user: userB }),
     operation(`${D}T11:05:00.000Z`, { visitor: C }),
-    activity(`${D}T11:05:30.000Z`, 'see_switch', { visitor: C }, aSwitch!.id),
+    activity(`${D}T11:05:30.000Z`, 'see_switch', { visitor: C }, stored(aSwitch!.id)),
     operation(`${D}T13:00:00.000Z`, { visitor: A }),
-    activity(`${D}T13:01:00.000Z`, 'see_keyboard', { visitor: A }, keyboards[1]!.id),
+    activity(`${D}T13:01:00.000Z`, 'see_keyboard', { visitor: A }, stored(keyboards[1]!.id)),
   ]);
 });
 
@@ -271,7 +274,8 @@ describe('a period of scripted statistics', () => {
   it('downloads the period as CSV whose rows are the series', async () => {
     const { input } = await readPlotted(page);
     const api = await apiSeries(input);
-    // Column by column: the chosen activities together, then each on its own; the attendance figures.
+    // Column by column: the chosen activities together, then each on its own (named by the stored,
+    // lower-case tag); the attendance figures.
     const expected = {
       ACTIVITY: api.activity.points.map((p, i) => ({
         bucket_start: p.localStart,
@@ -279,8 +283,8 @@ describe('a period of scripted statistics', () => {
         visitors: p.visitors,
         ...Object.fromEntries(
           api.activity.byActivity.flatMap((line) => [
-            [`${line.activity.tag}_events`, line.points[i]!.events],
-            [`${line.activity.tag}_visitors`, line.points[i]!.visitors],
+            [`${line.activity.tag.toLowerCase()}_events`, line.points[i]!.events],
+            [`${line.activity.tag.toLowerCase()}_visitors`, line.points[i]!.visitors],
           ]),
         ),
       })),
@@ -340,6 +344,23 @@ describe('a period of scripted statistics', () => {
     await page.locator('input[name=email]').waitFor();
   });
 
+  it('plots the activities a link chooses, as ActivityTag values, also from a link with the stored tags', async () => {
+    const path = `${customPeriodPath(SCRIPTED)}&activities=see_keyboard,SEE_BOX`;
+    const chosen = await openPage({}, path);
+    try {
+      await settleAfter(chosen.page, () => signInThroughForm(chosen.page, admin.email, PASSWORD));
+      const { plotted } = await expectPlottedToMatch(chosen.page, apiSeries, englishCharts);
+      expect(plotted.input.activities).toEqual(['SEE_BOX', 'SEE_KEYBOARD']);
+      expect(plotted.charts.activityEvents!.labels).toEqual(['Box viewed', 'Keyboard viewed']);
+      expect(new URL(chosen.page.url()).searchParams.get('activities')).toBe('SEE_BOX,SEE_KEYBOARD');
+      const boxes = chosen.page.locator('input[name=activity][value=SEE_BOX]');
+      expect(await boxes.isChecked()).toBe(true);
+      expect(await chosen.page.locator('input[name=activity][value=EDIT_BOX]').isChecked()).toBe(false);
+    } finally {
+      await closeCleanly(chosen.context);
+    }
+  });
+
   it('speaks Russian in a Russian browser, with the API messages and activity titles in Russian', async () => {
     const ru = await openPage({ locale: 'ru-RU' }, customPeriodPath(SCRIPTED));
     try {
@@ -386,7 +407,7 @@ describe('the events this file sent through the gateway', () => {
     expect(plotted.input).toMatchObject({ interval: 'AUTO', timeZone: 'Europe/Moscow', activities: null });
     expect(Date.parse(plotted.input.to) - Date.parse(plotted.input.from)).toBe(24 * 3_600_000);
     expect(api.activity.interval).toBe('FIFTEEN_MINUTES');
-    const keyboardViews = api.activity.byActivity.find((line) => line.activity.tag === 'see_keyboard')!;
+    const keyboardViews = api.activity.byActivity.find((line) => line.activity.tag === 'SEE_KEYBOARD')!;
     const sent = keyboardViews.points.filter((point) => Date.parse(point.start) >= Date.parse(ownViewsFrom) - 15 * 60_000);
     expect(sent.reduce((sum, point) => sum + point.events, 0)).toBeGreaterThanOrEqual(keyboards.length);
     expect(api.attendance.points.reduce((sum, point) => sum + point.visits, 0)).toBeGreaterThanOrEqual(1);

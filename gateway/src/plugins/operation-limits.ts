@@ -5,8 +5,8 @@ import type { GatewayConfig } from '../config';
 import type { GatewayContext } from '../context';
 
 /**
- * Depth, alias, directive, token and cost limits (GraphQL Armor: the gateway itself has none), with
- * field suggestions hidden where introspection is off.
+ * Depth, alias, directive and token limits (GraphQL Armor: the gateway itself has none), with field
+ * suggestions hidden where introspection is off. Cost is operationCostPlugin's: Armor's ignores variables.
  */
 export function operationLimits(config: GatewayConfig, introspection: boolean) {
   return new ApolloArmor({
@@ -15,7 +15,7 @@ export function operationLimits(config: GatewayConfig, introspection: boolean) {
     maxDirectives: { n: config.GRAPHQL_MAX_DIRECTIVES },
     // Armor counts tokens inside Apollo's parsing hook, where its refusal cannot be localized: see tokenLimit.
     maxTokens: { enabled: false },
-    costLimit: { maxCost: config.GRAPHQL_MAX_COST },
+    costLimit: { enabled: false },
     blockFieldSuggestion: { enabled: !introspection },
   }).protect();
 }
@@ -25,7 +25,6 @@ const ARMOR_MESSAGES: [RegExp, MessageKey, string][] = [
   [/Query depth limit of (\d+) exceeded, found (\d+)/, 'limits.depth', 'depth'],
   [/Aliases limit of (\d+) exceeded, found (\d+)/, 'limits.aliases', 'aliases'],
   [/Directives limit of (\d+) exceeded, found (\d+)/, 'limits.directives', 'directives'],
-  [/Query Cost limit of (\d+) exceeded, found (\d+)/, 'limits.cost', 'cost'],
 ];
 
 /** Rewrites a limit's error in the caller's language, with `extensions.limit` and the numbers. */

@@ -1,6 +1,16 @@
+/** Why a token is refused, as a client must tell them apart: an expired token is refreshed, the others are not. */
+export type TokenProblem = 'TOKEN_EXPIRED' | 'TOKEN_REVOKED' | 'TOKEN_INVALID';
+
 /** The token is not one to accept (signature, claims, typ, expiry, or its session has ended): UNAUTHENTICATED. */
 export class InvalidTokenError extends Error {
   override name = 'InvalidTokenError';
+
+  constructor(
+    message: string,
+    readonly reason: TokenProblem = 'TOKEN_INVALID',
+  ) {
+    super(message);
+  }
 }
 
 /**

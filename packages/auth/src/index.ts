@@ -7,7 +7,7 @@ export {
   type AccessTokenVerifier,
   type VerifierOptions,
 } from './verifier';
-export { InvalidTokenError, KeysUnavailableError } from './errors';
+export { InvalidTokenError, KeysUnavailableError, type TokenProblem } from './errors';
 export { isAdmin, type Viewer } from './viewer';
 export { bearerToken } from './bearer';
 export { REFRESH_COOKIE, readCookie } from './cookies';

@@ -1,4 +1,11 @@
-import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import {
+  createLocalJWKSet,
+  errors as joseErrors,
+  jwtVerify,
+  type JSONWebKeySet,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
 import { InvalidTokenError, KeysUnavailableError } from './errors';
 import { remoteKeySet } from './remote-keys';
 import { sessionEndedCheck } from './revocation-check';
@@ -63,7 +70,7 @@ export function createAccessTokenVerifier(options: VerifierOptions): AccessToken
     const { viewer } = verified.get(token) ?? verified.remember(token, await verifySignature(token));
     if (sessionEnded) {
       if (!viewer.sessionId) throw new InvalidTokenError('The token names no session that could be ended');
-      if (await sessionEnded(viewer.sessionId)) throw new InvalidTokenError('The session has ended');
+      if (await sessionEnded(viewer.sessionId)) throw new InvalidTokenError('The session has ended', 'TOKEN_REVOKED');
     }
     return viewer;
   };
@@ -82,7 +89,10 @@ function signatureVerifier(keys: JWTVerifyGetKey, options: VerifierOptions) {
       }));
     } catch (error) {
       if (error instanceof KeysUnavailableError) throw error;
-      throw new InvalidTokenError((error as Error).message);
+      throw new InvalidTokenError(
+        (error as Error).message,
+        error instanceof joseErrors.JWTExpired ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID',
+      );
     }
     const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];
     return {

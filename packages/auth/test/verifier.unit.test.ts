@@ -34,6 +34,8 @@ describe('the access token verifier', () => {
     expect(await verify(token)).toEqual({ userId: 'u1', roles: ['user'], sessionId: 's1' });
     vi.setSystemTime(Date.now() + 2_100);
     await expect(verify(token)).rejects.toBeInstanceOf(InvalidTokenError);
+    // Told apart from a forged one: the client refreshes rather than signs in again.
+    await expect(verify(token)).rejects.toMatchObject({ reason: 'TOKEN_EXPIRED' });
   });
 
   it('accepts only access tokens: typ at+jwt (RFC 9068)', async () => {
@@ -52,7 +54,7 @@ describe('the access token verifier', () => {
     const other = await accessToken(key, { sid: 's2' });
     await expect(verify(token)).resolves.toMatchObject({ sessionId: 's1' });
     state.ended.add('s1');
-    await expect(verify(token)).rejects.toThrow(new InvalidTokenError('The session has ended'));
+    await expect(verify(token)).rejects.toMatchObject({ message: 'The session has ended', reason: 'TOKEN_REVOKED' });
     await expect(verify(other)).resolves.toMatchObject({ sessionId: 's2' });
     expect(state.asked).toBe(3);
   });

@@ -15,8 +15,16 @@ export const messages = {
     ru: 'Войдите, чтобы выполнить это действие.',
   },
   'auth.invalidToken': {
-    en: 'The access token is invalid or has expired: refresh it or sign in again.',
-    ru: 'Токен доступа недействителен или истёк: обновите его или войдите снова.',
+    en: 'The access token is not valid: sign in again.',
+    ru: 'Токен доступа недействителен: войдите снова.',
+  },
+  'auth.tokenExpired': {
+    en: 'The access token has expired: refresh the session (refreshSession) and try again.',
+    ru: 'Срок действия токена доступа истёк: обновите сессию (refreshSession) и повторите попытку.',
+  },
+  'auth.tokenRevoked': {
+    en: 'This session has ended: sign in again.',
+    ru: 'Эта сессия завершена: войдите снова.',
   },
   'auth.keysUnavailable': {
     en: 'Your sign-in cannot be checked right now: try again in a minute.',
@@ -37,6 +45,18 @@ export const messages = {
   'input.cursor': {
     en: 'is not a cursor this list gave out',
     ru: 'не является курсором этого списка',
+  },
+  'input.cursorOrder': {
+    en: 'is a cursor of this list in another order: pass the orderBy of the page it came from',
+    ru: 'является курсором этого списка в другом порядке: передайте тот же orderBy, что и для страницы, с которой он взят',
+  },
+  'input.firstAndLast': {
+    en: 'cannot be given together with first: page forwards with first and after, or backwards with last and before',
+    ru: 'нельзя передавать вместе с first: листайте вперёд с first и after или назад с last и before',
+  },
+  'input.search': {
+    en: 'must be at most {max} characters, without control characters',
+    ru: 'должно содержать не более {max} символов, без управляющих символов',
   },
   'input.email': {
     en: 'is not an email address such as ivanov@mail.ru',
@@ -210,6 +230,14 @@ export const messages = {
     en: 'Part of this answer is missing: the {service} service cannot be reached right now. Try again in a moment.',
     ru: 'Часть ответа отсутствует: сервис {service} сейчас недоступен. Повторите попытку чуть позже.',
   },
+  'input.tooManyIds': {
+    en: 'must hold at most {max} ids',
+    ru: 'должно содержать не более {max} идентификаторов',
+  },
+  'catalogue.nothingToReplace': {
+    en: 'Name at least one upload to attach (modelUploadId or previewUploadId): nothing was changed.',
+    ru: 'Укажите хотя бы одну загрузку для прикрепления (modelUploadId или previewUploadId): ничего не изменено.',
+  },
   'input.titleCharacters': {
     en: 'must not contain control characters',
     ru: 'не должно содержать управляющих символов',
@@ -247,9 +275,13 @@ export const messages = {
   'field.title': { en: 'title', ru: 'название' },
   'field.first': { en: 'first', ru: 'размер страницы' },
   'field.after': { en: 'after', ru: 'курсор' },
+  'field.last': { en: 'last', ru: 'размер страницы с конца' },
+  'field.before': { en: 'before', ru: 'курсор «до»' },
+  'field.search': { en: 'search', ru: 'поиск' },
   'field.boxTypeId': { en: 'boxTypeId', ru: 'тип корпуса' },
   'field.switchId': { en: 'switchId', ru: 'переключатель' },
   'field.keycapId': { en: 'keycapId', ru: 'кейкап' },
+  'field.ids': { en: 'ids', ru: 'идентификаторы' },
   'field.modelUploadId': { en: 'modelUploadId', ru: 'загруженная модель' },
   'field.previewUploadId': { en: 'previewUploadId', ru: 'загруженное превью' },
   'field.soundUploadId': { en: 'soundUploadId', ru: 'загруженный звук' },

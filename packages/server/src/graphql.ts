@@ -7,7 +7,9 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { GraphQLFormattedError } from 'graphql';
 import { appErrorOf, ERROR_CODES, pickLocale, translate, type Locale, type MessageKey } from '@keylab/errors';
+import type { TokenProblem } from '@keylab/auth';
 import type { Logger } from '@keylab/logger';
+import { tokenRefused } from './context';
 
 /** Codes that reach a client unchanged: ours, and GraphQL's own for documents and persisted queries. */
 const PUBLIC_CODES = new Set<string>([
@@ -22,6 +24,8 @@ const PUBLIC_CODES = new Set<string>([
 
 interface LocalizedContext {
   locale: Locale;
+  /** Why the request's token proves no one (RequestContext.tokenProblem); absent where there are no tokens. */
+  tokenProblem?: TokenProblem | null;
   requestId: string;
   visitorId: string | null;
   clientIp: string;
@@ -64,7 +68,10 @@ export function errorPolicyPlugin<C extends LocalizedContext>(): ApolloServerPlu
       return {
         async didEncounterErrors({ errors, contextValue, operationName }) {
           for (const error of errors) {
-            const appError = appErrorOf(error);
+            // "Sign in" is the wrong advice to a client whose token has only expired: it should refresh.
+            const refused = error.extensions?.code === 'UNAUTHENTICATED' && !error.extensions.reason && contextValue.tokenProblem;
+            const appError = refused ? tokenRefused(refused) : appErrorOf(error);
+            if (refused) error.extensions.reason = refused;
             if (appError) error.message = appError.messageIn(contextValue.locale);
             const code = String(error.extensions?.code ?? '');
             if (!PUBLIC_CODES.has(code)) {

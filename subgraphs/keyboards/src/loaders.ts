@@ -10,12 +10,19 @@ function byIdLoader<T extends { id: string }>(load: (ids: string[]) => Promise<T
   });
 }
 
-/** Per request: the rows that many items name by id (box types, switches, files). */
+/**
+ * Per request: the rows that many items name by id (box types, switches, files), and the rows that
+ * `node`, `nodes` and entity references ask for by id (one query per kind however many ids).
+ */
 export function loaders(db: KeyboardsDb) {
   return {
     boxType: byIdLoader((ids) => db.boxType.findMany({ where: { id: { in: ids } } })),
     switch: byIdLoader((ids) => db.switch.findMany({ where: { id: { in: ids } } })),
     file: byIdLoader((ids) => db.storedFile.findMany({ where: { id: { in: ids } } })),
+    box: byIdLoader((ids) => db.box.findMany({ where: { id: { in: ids } } })),
+    kit: byIdLoader((ids) => db.kit.findMany({ where: { id: { in: ids } } })),
+    keycap: byIdLoader((ids) => db.keycap.findMany({ where: { id: { in: ids } } })),
+    keyboard: byIdLoader((ids) => db.keyboard.findMany({ where: { id: { in: ids } } })),
   };
 }
 

@@ -1,4 +1,4 @@
-import { DateTimeScalar, type CompleteResolvers } from '@keylab/server';
+import { DateTimeScalar, idOf, toGlobalId, URLScalar, uuidOf, type CompleteResolvers } from '@keylab/server';
 import type {
   BoxResolvers,
   BoxTypeResolvers,
@@ -7,6 +7,7 @@ import type {
   KeycapResolvers,
   KitResolvers,
   MutationResolvers,
+  NodeResolvers,
   QueryResolvers,
   Resolvers,
   SwitchResolvers,
@@ -30,10 +31,11 @@ import {
   type ItemKind,
   type ListArgs,
 } from './domain/catalogue';
-import { isUuid } from './domain/ids';
 import type { BoxRow, BoxTypeRow, KeyboardRow, KeycapRow, KitRow, SwitchRow } from './domain/rows';
 import { modelInfoOf, myUpload, type StoredFileRow } from './domain/stored-files';
+import { decodedFilters, fromReference, globalId, ITEM_TYPES, itemId, withBoxType, withItemId } from './global-ids';
 import type { UserRef } from './mappers';
+import { loadNode, seeNode, seeNodes, typenameOf } from './nodes';
 
 /** A file field: the stored file with its metadata, loaded in batches. */
 const fileById = (ctx: KeyboardsContext, id: string | null) => (id ? ctx.loaders.file.load(id) : null);
@@ -49,8 +51,10 @@ const ownerOf = (item: { ownerId: string | null }): UserRef | null => (item.owne
 const boxTypeOf = (item: { boxTypeId: string }, ctx: KeyboardsContext) =>
   referenced(ctx.loaders.boxType.load(item.boxTypeId), `box type ${item.boxTypeId}`);
 
-/** One item by id, cached like the lists (a change of its kind drops the cache). */
-async function seeItem<K extends ItemKind>(ctx: KeyboardsContext, kind: K, id: string) {
+/** One item by id, cached like the lists (a change of its kind drops the cache); null for another type's id. */
+async function seeItem<K extends ItemKind>(ctx: KeyboardsContext, kind: K, rawId: string) {
+  const id = uuidOf(ITEM_TYPES[kind], rawId);
+  if (!id) return null;
   const item = await ctx.cache.read(kind, { id }, () => getItem(ctx.db, kind, id));
   if (item) ctx.emit(`see_${kind}`, item.id);
   return item;
@@ -77,61 +81,71 @@ const Query: Required<QueryResolvers> = {
     return ctx.cache.read('switch', args, () => listSwitches(ctx.db, args));
   },
   switch: async (_, { id }, ctx) => {
-    const found = isUuid(id) ? await ctx.loaders.switch.load(id.toLowerCase()) : null;
+    const uuid = uuidOf('Switch', id);
+    const found = uuid ? await ctx.loaders.switch.load(uuid) : null;
     if (found) ctx.emit('see_switch', found.id);
     return found;
   },
   boxTypes: (_, __, ctx) => listBoxTypes(ctx.db),
-  boxes: (_, args, ctx) => seeList(ctx, 'box', args),
+  boxes: (_, args, ctx) => seeList(ctx, 'box', decodedFilters(args)),
   box: (_, { id }, ctx) => seeItem(ctx, 'box', id),
-  kits: (_, args, ctx) => seeList(ctx, 'kit', args),
+  kits: (_, args, ctx) => seeList(ctx, 'kit', decodedFilters(args)),
   kit: (_, { id }, ctx) => seeItem(ctx, 'kit', id),
-  keyboards: (_, args, ctx) => seeList(ctx, 'keyboard', args),
+  keyboards: (_, args, ctx) => seeList(ctx, 'keyboard', decodedFilters(args)),
   keyboard: (_, { id }, ctx) => seeItem(ctx, 'keyboard', id),
+  node: (_, { id }, ctx) => seeNode(ctx, id),
+  nodes: (_, { ids }, ctx) => seeNodes(ctx, ids),
 };
 
+async function deleted(ctx: KeyboardsContext, kind: ItemKind, rawId: string) {
+  const item = await changed(ctx, kind, await deleteItem(ctx.db, kind, ctx.viewer, itemId(kind, rawId)));
+  return { id: toGlobalId(ITEM_TYPES[kind], item.id) };
+}
+
 const Mutation: Required<MutationResolvers> = {
-  createBox: async (_, { input }, ctx) => ({ box: await changed(ctx, 'box', await createBox(ctx.db, ctx.viewer, input)) }),
+  createBox: async (_, { input }, ctx) => ({
+    box: await changed(ctx, 'box', await createBox(ctx.db, ctx.viewer, withBoxType(input))),
+  }),
   renameBox: async (_, { input }, ctx) => ({
-    box: await changed(ctx, 'box', await renameItem(ctx.db, 'box', ctx.viewer, input)),
+    box: await changed(ctx, 'box', await renameItem(ctx.db, 'box', ctx.viewer, withItemId('box', input))),
   }),
   replaceBoxFiles: async (_, { input }, ctx) => ({
-    box: await changed(ctx, 'box', await replaceFiles(ctx.db, 'box', ctx.viewer, input)),
+    box: await changed(ctx, 'box', await replaceFiles(ctx.db, 'box', ctx.viewer, withItemId('box', input))),
   }),
-  deleteBox: async (_, { input }, ctx) => ({
-    id: (await changed(ctx, 'box', await deleteItem(ctx.db, 'box', ctx.viewer, input.id))).id,
+  deleteBox: (_, { input }, ctx) => deleted(ctx, 'box', input.id),
+  createKit: async (_, { input }, ctx) => ({
+    kit: await changed(ctx, 'kit', await createKit(ctx.db, ctx.viewer, withBoxType(input))),
   }),
-  createKit: async (_, { input }, ctx) => ({ kit: await changed(ctx, 'kit', await createKit(ctx.db, ctx.viewer, input)) }),
   renameKit: async (_, { input }, ctx) => ({
-    kit: await changed(ctx, 'kit', await renameItem(ctx.db, 'kit', ctx.viewer, input)),
+    kit: await changed(ctx, 'kit', await renameItem(ctx.db, 'kit', ctx.viewer, withItemId('kit', input))),
   }),
   replaceKitPreview: async (_, { input }, ctx) => ({
-    kit: await changed(ctx, 'kit', await replaceFiles(ctx.db, 'kit', ctx.viewer, input)),
+    kit: await changed(ctx, 'kit', await replaceFiles(ctx.db, 'kit', ctx.viewer, withItemId('kit', input))),
   }),
   replaceKeycapModel: async (_, { input }, ctx) => {
-    const keycap = await replaceKeycapModel(ctx.db, ctx.viewer, input);
+    const keycapId = idOf('Keycap', input.keycapId, 'keycapId');
+    const keycap = await replaceKeycapModel(ctx.db, ctx.viewer, { ...input, keycapId });
     ctx.emit('edit_keycap', keycap.id);
     return { keycap };
   },
-  deleteKit: async (_, { input }, ctx) => ({
-    id: (await changed(ctx, 'kit', await deleteItem(ctx.db, 'kit', ctx.viewer, input.id))).id,
-  }),
-  createKeyboard: async (_, { input }, ctx) => ({
-    keyboard: await changed(ctx, 'keyboard', await createKeyboard(ctx.db, ctx.viewer, input)),
-  }),
+  deleteKit: (_, { input }, ctx) => deleted(ctx, 'kit', input.id),
+  createKeyboard: async (_, { input }, ctx) => {
+    const switchId = idOf('Switch', input.switchId, 'switchId');
+    const keyboard = await createKeyboard(ctx.db, ctx.viewer, { ...withBoxType(input), switchId });
+    return { keyboard: await changed(ctx, 'keyboard', keyboard) };
+  },
   renameKeyboard: async (_, { input }, ctx) => ({
-    keyboard: await changed(ctx, 'keyboard', await renameItem(ctx.db, 'keyboard', ctx.viewer, input)),
+    keyboard: await changed(ctx, 'keyboard', await renameItem(ctx.db, 'keyboard', ctx.viewer, withItemId('keyboard', input))),
   }),
   replaceKeyboardFiles: async (_, { input }, ctx) => ({
-    keyboard: await changed(ctx, 'keyboard', await replaceFiles(ctx.db, 'keyboard', ctx.viewer, input)),
+    keyboard: await changed(ctx, 'keyboard', await replaceFiles(ctx.db, 'keyboard', ctx.viewer, withItemId('keyboard', input))),
   }),
-  deleteKeyboard: async (_, { input }, ctx) => ({
-    id: (await changed(ctx, 'keyboard', await deleteItem(ctx.db, 'keyboard', ctx.viewer, input.id))).id,
-  }),
+  deleteKeyboard: (_, { input }, ctx) => deleted(ctx, 'keyboard', input.id),
 };
 
 const Box: CompleteResolvers<BoxResolvers, BoxRow> = {
-  __resolveReference: (ref, ctx) => getItem(ctx.db, 'box', ref.id),
+  __resolveReference: (ref, ctx) => fromReference('Box', ref.id, (id) => ctx.loaders.box.load(id)),
+  id: globalId('Box'),
   boxType: (box, _, ctx) => boxTypeOf(box, ctx),
   owner: ownerOf,
   isDefault: (box) => box.ownerId === null,
@@ -140,7 +154,8 @@ const Box: CompleteResolvers<BoxResolvers, BoxRow> = {
 };
 
 const Kit: CompleteResolvers<KitResolvers, KitRow> = {
-  __resolveReference: (ref, ctx) => getItem(ctx.db, 'kit', ref.id),
+  __resolveReference: (ref, ctx) => fromReference('Kit', ref.id, (id) => ctx.loaders.kit.load(id)),
+  id: globalId('Kit'),
   boxType: (kit, _, ctx) => boxTypeOf(kit, ctx),
   owner: ownerOf,
   isDefault: (kit) => kit.ownerId === null,
@@ -152,7 +167,8 @@ const Kit: CompleteResolvers<KitResolvers, KitRow> = {
 };
 
 const Keyboard: CompleteResolvers<KeyboardResolvers, KeyboardRow> = {
-  __resolveReference: (ref, ctx) => getItem(ctx.db, 'keyboard', ref.id),
+  __resolveReference: (ref, ctx) => fromReference('Keyboard', ref.id, (id) => ctx.loaders.keyboard.load(id)),
+  id: globalId('Keyboard'),
   boxType: (keyboard, _, ctx) => boxTypeOf(keyboard, ctx),
   switch: (keyboard, _, ctx) => referenced(ctx.loaders.switch.load(keyboard.switchId), `switch ${keyboard.switchId}`),
   owner: ownerOf,
@@ -162,6 +178,8 @@ const Keyboard: CompleteResolvers<KeyboardResolvers, KeyboardRow> = {
 };
 
 const Keycap: CompleteResolvers<KeycapResolvers, KeycapRow> = {
+  __resolveReference: (ref, ctx) => fromReference('Keycap', ref.id, (id) => ctx.loaders.keycap.load(id)),
+  id: globalId('Keycap'),
   model: (keycap, _, ctx) => fileById(ctx, keycap.modelId),
 };
 
@@ -171,25 +189,35 @@ const FileInfo: CompleteResolvers<FileInfoResolvers, StoredFileRow> = {
 };
 
 const BoxType: CompleteResolvers<BoxTypeResolvers, BoxTypeRow> = {
-  __resolveReference: (ref, ctx) => ctx.loaders.boxType.load(ref.id),
+  __resolveReference: (ref, ctx) => fromReference('BoxType', ref.id, (id) => ctx.loaders.boxType.load(id)),
+  id: globalId('BoxType'),
 };
 
 const Switch: CompleteResolvers<SwitchResolvers, SwitchRow> = {
-  __resolveReference: (ref, ctx) => ctx.loaders.switch.load(ref.id),
+  __resolveReference: (ref, ctx) => fromReference('Switch', ref.id, (id) => ctx.loaders.switch.load(id)),
+  id: globalId('Switch'),
   model: (row, _, ctx) => fileById(ctx, row.modelId),
   sound: (row, _, ctx) => fileById(ctx, row.soundId),
   preview: (row, _, ctx) => fileById(ctx, row.previewId),
 };
 
+/** Any user the users subgraph names: this one holds only what they made, by their UUID. */
 const User: CompleteResolvers<UserResolvers, UserRef> = {
-  __resolveReference: (ref) => ({ id: ref.id }),
-  keyboards: (user, args, ctx) => listItemsOf(ctx.db, 'keyboard', user.id, args),
-  boxes: (user, args, ctx) => listItemsOf(ctx.db, 'box', user.id, args),
-  kits: (user, args, ctx) => listItemsOf(ctx.db, 'kit', user.id, args),
+  __resolveReference: (ref) => fromReference('User', ref.id, async (id) => ({ id })),
+  id: globalId('User'),
+  keyboards: (user, args, ctx) => listItemsOf(ctx.db, 'keyboard', user.id, decodedFilters(args)),
+  boxes: (user, args, ctx) => listItemsOf(ctx.db, 'box', user.id, decodedFilters(args)),
+  kits: (user, args, ctx) => listItemsOf(ctx.db, 'kit', user.id, decodedFilters(args)),
+};
+
+const Node: NodeResolvers = {
+  __resolveType: typenameOf,
+  __resolveReference: (ref, ctx) => loadNode(ctx, ref.id),
 };
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
+  URL: URLScalar,
   Query,
   Mutation,
   Box,
@@ -200,4 +228,5 @@ export const resolvers: Resolvers = {
   BoxType,
   Switch,
   User,
+  Node,
 };

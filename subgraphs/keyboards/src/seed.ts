@@ -41,7 +41,11 @@ export async function seedKeyboards(db: KeyboardsDb, folder: URL = ORIGINAL_DATA
   }
   for (const row of readCsv('keyboards/switches.csv')) {
     const data = { title: row.title!, fileName: row.file_name! };
-    await db.switch.upsert({ where: { id: row.id! }, create: { id: row.id!, ...data }, update: data });
+    // Written only when missing or different, so that seeding again leaves its updatedAt alone.
+    const found = await db.switch.findUnique({ where: { id: row.id! }, select: { title: true, fileName: true } });
+    if (!found) await db.switch.create({ data: { id: row.id!, ...data } });
+    else if (found.title !== data.title || found.fileName !== data.fileName)
+      await db.switch.update({ where: { id: row.id! }, data });
   }
   for (const row of readCsv('keyboards/boxes.csv')) {
     const id = stableUuid(`box:${row.file_name}`);

@@ -2,19 +2,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@keylab/testing';
 import { startStack, type Stack, type TestUser } from '@keylab/test-support';
 import type { StatsEventBatchV1 } from '@keylab/messaging';
+import { fromGlobalId, toGlobalId } from '@keylab/server';
 
 let stack: Stack;
 let alice: TestUser;
 let bob: TestUser;
 let admin: TestUser;
+/** Global ids by title, as the API gives them out. */
 const boxTypes: Record<string, string> = {};
 const switches: Record<string, string> = {};
+/** The database's UUID behind a global id. */
+const uuid = (globalId: string) => fromGlobalId(globalId)!.id;
 
 beforeAll(async () => {
   stack = await startStack();
   [alice, bob, admin] = await Promise.all([stack.createUser(), stack.createUser(), stack.createUser(['user', 'admin'])]);
-  for (const row of await stack.keyboards.db.boxType.findMany()) boxTypes[row.title] = row.id;
-  for (const row of await stack.keyboards.db.switch.findMany()) switches[row.title] = row.id;
+  for (const row of await stack.keyboards.db.boxType.findMany()) boxTypes[row.title] = toGlobalId('BoxType', row.id);
+  for (const row of await stack.keyboards.db.switch.findMany()) switches[row.title] = toGlobalId('Switch', row.id);
 });
 
 afterAll(async () => {
@@ -89,7 +93,7 @@ describe('my boxes', () => {
     const created = await createBox(alice.token, { title: '  Мой бокс 60%  ', boxTypeId: boxTypes['60%'] });
     expect(created.errors).toBeUndefined();
     const box = created.data!.createBox.box;
-    expect(box).toMatchObject({ title: 'Мой бокс 60%', isDefault: false, owner: { id: alice.id } });
+    expect(box).toMatchObject({ title: 'Мой бокс 60%', isDefault: false, owner: { id: alice.globalId } });
 
     const mine = await stack.graphql<{ boxes: { nodes: { id: string }[] }; me: { boxes: { totalCount: number } } }>(
       '{ boxes(owner: MINE) { nodes { id } } me { boxes { totalCount } } }',
@@ -111,7 +115,7 @@ describe('my boxes', () => {
       },
     );
     expect(deleted.data?.deleteBox.id).toBe(box.id);
-    expect(await stack.keyboards.db.box.findUnique({ where: { id: box.id } })).toBeNull();
+    expect(await stack.keyboards.db.box.findUnique({ where: { id: uuid(box.id) } })).toBeNull();
   });
 
   it('refuses bad input, no token and a duplicate title, and changes nothing', async () => {
@@ -159,7 +163,7 @@ describe('my boxes', () => {
         ),
       ).toBe('FORBIDDEN');
     }
-    expect((await stack.keyboards.db.box.findUniqueOrThrow({ where: { id: box.id } })).title).toBe('Alice private');
+    expect((await stack.keyboards.db.box.findUniqueOrThrow({ where: { id: uuid(box.id) } })).title).toBe('Alice private');
     expect((await stack.keyboards.db.box.findUniqueOrThrow({ where: { id: defaultBox.id } })).title).toBe(defaultBox.title);
     expect(
       code(
@@ -199,7 +203,9 @@ describe('my kits', () => {
       { variables: { t: boxTypes['40%'] }, token: alice.token },
     );
     expect(made.errors).toBeUndefined();
-    const defaultCount = await stack.keyboards.db.keycap.count({ where: { kit: { ownerId: null, boxTypeId: boxTypes['40%'] } } });
+    const defaultCount = await stack.keyboards.db.keycap.count({
+      where: { kit: { ownerId: null, boxTypeId: uuid(boxTypes['40%']!) } },
+    });
     expect(made.data!.createKit.kit.keycaps.totalCount).toBe(defaultCount);
     const kitId = made.data!.createKit.kit.id;
     expect(
@@ -214,7 +220,7 @@ describe('my kits', () => {
       variables: { id: kitId },
       token: alice.token,
     });
-    expect(await stack.keyboards.db.keycap.count({ where: { kitId } })).toBe(0);
+    expect(await stack.keyboards.db.keycap.count({ where: { kitId: uuid(kitId) } })).toBe(0);
   });
 });
 
@@ -237,8 +243,8 @@ describe('my keyboards', () => {
       data: Array.from({ length: 59 }, (_, i) => ({
         ownerId: bob.id,
         title: `Board ${i + 1}`,
-        boxTypeId: boxTypes[layouts[i % layouts.length]!]!,
-        switchId: switches[titles[i % titles.length]!]!,
+        boxTypeId: uuid(boxTypes[layouts[i % layouts.length]!]!),
+        switchId: uuid(switches[titles[i % titles.length]!]!),
       })),
     });
 
@@ -314,8 +320,8 @@ describe('activity events', () => {
       );
       expect(received).toEqual(
         expect.arrayContaining([
-          expect.objectContaining({ tag: 'edit_box', itemId: id, userId: alice.id }),
-          expect.objectContaining({ tag: 'see_box', itemId: id, userId: alice.id, visitorId: visitor }),
+          expect.objectContaining({ tag: 'edit_box', itemId: uuid(id), userId: alice.id }),
+          expect.objectContaining({ tag: 'see_box', itemId: uuid(id), userId: alice.id, visitorId: visitor }),
           expect.objectContaining({ tag: 'see_keyboard', visitorId: visitor }),
         ]),
       );

@@ -149,7 +149,7 @@ describe.each(['fs', 's3'] as const)('the file sweep, with %s storage', (driver)
     const first = await upload('preview', uniquePng(), 'image/png', bob);
     const second = await upload('preview', uniquePng(), 'image/png', bob);
     const box = await createBox(bob, { previewUploadId: first.uploadId });
-    const replaced = await stack.graphql('mutation ($i: ReplaceFilesInput!) { replaceBoxFiles(input: $i) { box { id } } }', {
+    const replaced = await stack.graphql('mutation ($i: ReplaceBoxFilesInput!) { replaceBoxFiles(input: $i) { box { id } } }', {
       variables: { i: { id: box.data!.createBox.box.id, previewUploadId: second.uploadId } },
       token: bob.token,
     });

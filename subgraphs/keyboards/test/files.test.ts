@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCatalogueAssets } from '@keylab/models';
+import { fromGlobalId, toGlobalId } from '@keylab/server';
 import { startStack, type Stack, type TestUser } from '@keylab/test-support';
 import { uniquePng } from './unique-files';
 
@@ -20,7 +21,7 @@ beforeAll(async () => {
   glb = assets.switches['MX Blue']!.glb;
   webp = assets.switches['MX Blue']!.preview;
   sound = assets.switches['MX Blue']!.sound;
-  boxTypeId = (await stack.keyboards.db.boxType.findFirstOrThrow({ where: { title: '60%' } })).id;
+  boxTypeId = toGlobalId('BoxType', (await stack.keyboards.db.boxType.findFirstOrThrow({ where: { title: '60%' } })).id);
 });
 
 afterAll(async () => {
@@ -159,7 +160,7 @@ describe('files through the gateway', () => {
     const replaced = await replace(alice.token, mine.body.uploadId!);
     expect(replaced.errors).toBeUndefined();
     expect(replaced.data?.replaceKeycapModel.keycap.model.sha256).toBe(mine.body.sha256);
-    await stack.keyboards.db.kit.delete({ where: { id: kit.data!.createKit.kit.id } });
+    await stack.keyboards.db.kit.delete({ where: { id: fromGlobalId(kit.data!.createKit.kit.id)!.id } });
   });
 });
 
@@ -224,7 +225,7 @@ describe('the default catalogue', () => {
     }>(`{
       switches { nodes { title model { url model { triangleCount } } sound { url contentType } preview { contentType } } }
       boxes { nodes { model { url } preview { url } } }
-      kits { nodes { preview { url } keycaps(first: 100) { totalCount nodes { model { contentType } } } } }
+      kits(first: 10) { nodes { preview { url } keycaps(first: 100) { totalCount nodes { model { contentType } } } } }
       keyboards { nodes { model { model { vertexCount } } preview { url } } }
     }`);
     expect(errors).toBeUndefined();

@@ -2,6 +2,7 @@
 // quota of bytes in uploads that no item names yet.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCatalogueAssets } from '@keylab/models';
+import { toGlobalId } from '@keylab/server';
 import { startStack, type Stack, type TestUser } from '@keylab/test-support';
 import { uniquePng } from './unique-files';
 
@@ -24,7 +25,7 @@ beforeAll(async () => {
     },
   });
   origin = new URL(stack.gatewayUrl).origin;
-  boxTypeId = (await stack.keyboards.db.boxType.findFirstOrThrow({ where: { title: '60%' } })).id;
+  boxTypeId = toGlobalId('BoxType', (await stack.keyboards.db.boxType.findFirstOrThrow({ where: { title: '60%' } })).id);
 });
 
 afterAll(async () => {

@@ -1,8 +1,10 @@
 import { translate } from '@keylab/errors';
-import { DateTimeScalar, type CompleteResolvers } from '@keylab/server';
+import { ACTIVITY_TAGS } from '@keylab/messaging';
+import { DateTimeScalar, isUuid, toGlobalId, URLScalar, type CompleteResolvers, type NodeType } from '@keylab/server';
 import type {
   ActivityKindResolvers,
   ActivitySeriesResolvers,
+  ActivityTagResolvers,
   AttendancePointResolvers,
   AttendanceSeriesResolvers,
   QueryResolvers,
@@ -33,17 +35,30 @@ const admin =
     return resolve(args, ctx);
   };
 const deps = (ctx: StatsContext) => ({ db: ctx.db, cache: ctx.cache });
-const kindsByTag = async (ctx: StatsContext) => new Map((await listActivityKinds(ctx.db)).map((kind) => [kind.tag, kind]));
+/** The ActivityTag values and the tags the domain stores: SEE_BOX is see_box (GraphQL maps them both ways). */
+const ActivityTag = Object.fromEntries(ACTIVITY_TAGS.map((tag) => [tag.toUpperCase(), tag])) as ActivityTagResolvers;
+/** Only tags the enum can name reach the API (the activity_kinds table could hold others). */
+const isActivityTag = (tag: string) => (ACTIVITY_TAGS as string[]).includes(tag);
+
+const listKnownKinds = async (ctx: StatsContext) => (await listActivityKinds(ctx.db)).filter((kind) => isActivityTag(kind.tag));
+const kindsByTag = async (ctx: StatsContext) => new Map((await listKnownKinds(ctx)).map((kind) => [kind.tag, kind]));
+/** A known tag's kind, titled by its tag when its row is missing; none for a tag the enum cannot name. */
+const kindOf = (kinds: Map<string, ActivityKindRow>, tag: string): ActivityKindRow[] =>
+  isActivityTag(tag) ? [kinds.get(tag) ?? { tag, titleEn: tag, titleRu: tag }] : [];
+/** A catalogue item as the API names it: the global id of the UUID stored with its events (anything else as stored). */
+const catalogueId = (type: NodeType, itemId: string) => (isUuid(itemId) ? toGlobalId(type, itemId) : itemId);
+const topItems = (type: NodeType, rows: ItemViews[]) =>
+  rows.map(({ itemId, views, visitors }) => ({ id: catalogueId(type, itemId), views, visitors }));
 const withLocalStart = <P extends { start: Date }>(series: { timeZone: string; points: P[] }) =>
   series.points.map((point) => ({ ...point, localStart: localIso(point.start, series.timeZone) }));
-const unknownKind = (tag: string): ActivityKindRow => ({ tag, titleEn: tag, titleRu: tag });
 
 const Query: Required<QueryResolvers> = {
-  activityKinds: admin((_, ctx) => listActivityKinds(ctx.db)),
+  activityKinds: admin((_, ctx) => listKnownKinds(ctx)),
   statsIntervals: admin((_, ctx) =>
     (Object.entries(INTERVALS) as [Interval, (typeof INTERVALS)[Interval]][]).map(([interval, info]) => ({
       interval,
       title: translate(ctx.locale, intervalTitle(interval).key),
+      lengthSeconds: info.seconds,
       seconds: info.seconds,
       maxPeriodSeconds: (MAX_BUCKETS - 1) * info.seconds,
     })),
@@ -52,14 +67,17 @@ const Query: Required<QueryResolvers> = {
   attendanceSeries: admin(({ input }, ctx) => attendanceSeries(deps(ctx), input)),
   statsOverview: admin(async ({ input }, ctx) => {
     const [summary, now, kinds] = await Promise.all([overview(deps(ctx), input), visitorsNow(ctx.db), kindsByTag(ctx)]);
-    const views = (row: ItemViews) => ({ id: row.itemId, views: row.views, visitors: row.visitors });
     return {
       ...summary,
       visitorsNow: now,
-      topActivities: summary.topActivities.map((row) => ({ ...row, activity: kinds.get(row.tag) ?? unknownKind(row.tag) })),
-      topKeyboards: summary.topKeyboards.map(views).map(({ id, ...row }) => ({ ...row, keyboardId: id, keyboard: { id } })),
-      topBoxes: summary.topBoxes.map(views).map(({ id, ...row }) => ({ ...row, boxId: id, box: { id } })),
-      topSwitches: summary.topSwitches.map(views).map(({ id, ...row }) => ({ ...row, switchId: id, switch: { id } })),
+      topActivities: summary.topActivities.flatMap((row) => kindOf(kinds, row.tag).map((activity) => ({ ...row, activity }))),
+      topKeyboards: topItems('Keyboard', summary.topKeyboards).map(({ id, ...row }) => ({
+        ...row,
+        keyboardId: id,
+        keyboard: { id },
+      })),
+      topBoxes: topItems('Box', summary.topBoxes).map(({ id, ...row }) => ({ ...row, boxId: id, box: { id } })),
+      topSwitches: topItems('Switch', summary.topSwitches).map(({ id, ...row }) => ({ ...row, switchId: id, switch: { id } })),
     };
   }),
   statsExport: admin(async ({ input }, ctx) => {
@@ -83,18 +101,20 @@ const Query: Required<QueryResolvers> = {
 const ActivitySeries: CompleteResolvers<ActivitySeriesResolvers, ActivitySeriesResult> = {
   activities: async (series, _, ctx) => {
     const kinds = await kindsByTag(ctx);
-    return series.tags.flatMap((tag) => kinds.get(tag) ?? []);
+    return series.tags.flatMap((tag) => kindOf(kinds, tag));
   },
   points: withLocalStart,
   events: async (series) => (await series.totals()).events,
   visitors: async (series) => (await series.totals()).visitors,
   byActivity: async (series, _, ctx) => {
     const [lines, kinds] = await Promise.all([series.byActivity(), kindsByTag(ctx)]);
-    return lines.flatMap((line) => {
-      const activity = kinds.get(line.tag);
-      if (!activity) return [];
-      return [{ ...line, activity, points: withLocalStart({ timeZone: series.timeZone, points: line.points }) }];
-    });
+    return lines.flatMap((line) =>
+      kindOf(kinds, line.tag).map((activity) => ({
+        ...line,
+        activity,
+        points: withLocalStart({ timeZone: series.timeZone, points: line.points }),
+      })),
+    );
   },
 };
 
@@ -116,6 +136,8 @@ const ActivityKind: CompleteResolvers<ActivityKindResolvers, ActivityKindRow> = 
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
+  URL: URLScalar,
+  ActivityTag,
   Query,
   ActivitySeries,
   AttendanceSeries,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTcpProxy, waitFor, type TcpProxy } from '@keylab/testing';
+import { toGlobalId, uuidOf } from '@keylab/server';
 import { cookiesOf, cookieValue, startStack, type Stack, type TestUser } from '@keylab/test-support';
 
 let stack: Stack;
@@ -34,17 +35,22 @@ describe('automatic collection through the gateway', () => {
       { headers },
     );
     const keyboardId = first.data!.keyboards.nodes[0]!.id;
+    // Events keep the catalogue's own UUID; the API gives out its global id.
+    const storedId = uuidOf('Keyboard', keyboardId);
     await stack.graphql('query OneKeyboard($id: ID!) { keyboard(id: $id) { id } }', {
       variables: { id: keyboardId },
       headers,
       token: user.token,
     });
-    await stack.graphql('mutation Rename { renameBox(input: { id: "nope", title: "Whatever" }) { box { id } } }', { headers });
+    await stack.graphql('mutation Rename($id: ID!) { renameBox(input: { id: $id, title: "Whatever" }) { box { id } } }', {
+      variables: { id: toGlobalId('Box', crypto.randomUUID()) },
+      headers,
+    });
     await stack.graphql('{ nothingHere }', { headers });
     await stack.graphql('query Schema { __schema { queryType { name } } }', { headers });
 
     await waitFor(async () => (await eventsOf(visitor)).filter((e) => e.tag === 'operation').length >= 4);
-    await waitFor(async () => (await eventsOf(visitor)).some((e) => e.tag === 'see_keyboard' && e.itemId === keyboardId));
+    await waitFor(async () => (await eventsOf(visitor)).some((e) => e.tag === 'see_keyboard' && e.itemId === storedId));
     const events = await eventsOf(visitor);
     const operations = events.filter((e) => e.tag === 'operation');
     expect(
@@ -67,7 +73,7 @@ describe('automatic collection through the gateway', () => {
         .filter((e) => e.tag !== 'operation')
         .map((e) => `${e.tag}:${e.itemId ?? ''}`)
         .sort(),
-    ).toEqual(['see_keyboard:', `see_keyboard:${keyboardId}`, 'see_switch:'].sort());
+    ).toEqual(['see_keyboard:', `see_keyboard:${storedId}`, 'see_switch:'].sort());
 
     const [visit] = await stack.stats.db.visit.findMany({ where: { visitorId: visitor } });
     expect(visit).toMatchObject({ operations: 4, events: 7, userId: user.id });
@@ -110,7 +116,7 @@ describe('automatic collection through the gateway', () => {
     const query = `query ($input: ActivitySeriesInput!) { activitySeries(input: $input) { points { start events } } }`;
     const total = async () => {
       const answer = await stack.graphql<{ activitySeries: { points: { events: number }[] } }>(query, {
-        variables: { input: { ...input, activities: ['see_kit'] } },
+        variables: { input: { ...input, activities: ['SEE_KIT'] } },
         token: admin.token,
       });
       return answer.data!.activitySeries.points.reduce((sum, point) => sum + point.events, 0);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toGlobalId } from '@keylab/server';
 import { startStack, type Stack, type TestUser } from '@keylab/test-support';
 import { activity, clearWindow, operation, publish, waitForEvents } from '@keylab/test-support/stats';
 
@@ -143,7 +144,7 @@ describe('activity series', () => {
       { localStart: `${D}T00:00:00+00:00`, events: 4, visitors: 2 },
       { localStart: '2025-03-11T00:00:00+00:00', events: 0, visitors: 0 },
     ]);
-    expect((result.activities as { tag: string }[]).map((a) => a.tag)).toContain('see_kit');
+    expect((result.activities as { tag: string }[]).map((a) => a.tag)).toContain('SEE_KIT');
   });
 
   it('breaks the series down by activity in one request, one line per chosen activity', async () => {
@@ -153,7 +154,7 @@ describe('activity series', () => {
       from: `${D}T00:00:00Z`,
       to: '2025-03-12T00:00:00Z',
       interval: 'DAY',
-      activities: ['see_switch', 'see_keyboard', 'see_box'],
+      activities: ['SEE_SWITCH', 'SEE_KEYBOARD', 'SEE_BOX'],
     });
     type Line = { activity: { tag: string; title: string }; events: number; visitors: number; points: Point[] };
     const lines = daily.byActivity as Line[];
@@ -162,9 +163,9 @@ describe('activity series', () => {
       { localStart: '2025-03-11T00:00:00+00:00', events: 0, visitors: 0 },
     ];
     expect(lines).toEqual([
-      { activity: { tag: 'see_box', title: 'Box viewed' }, events: 1, visitors: 1, points: day(1, 1) },
-      { activity: { tag: 'see_keyboard', title: 'Keyboard viewed' }, events: 2, visitors: 1, points: day(2, 1) },
-      { activity: { tag: 'see_switch', title: 'Switches viewed' }, events: 1, visitors: 1, points: day(1, 1) },
+      { activity: { tag: 'SEE_BOX', title: 'Box viewed' }, events: 1, visitors: 1, points: day(1, 1) },
+      { activity: { tag: 'SEE_KEYBOARD', title: 'Keyboard viewed' }, events: 2, visitors: 1, points: day(2, 1) },
+      { activity: { tag: 'SEE_SWITCH', title: 'Switches viewed' }, events: 1, visitors: 1, points: day(1, 1) },
     ]);
     expect(lines.reduce((sum, line) => sum + line.events, 0)).toBe(daily.events);
 
@@ -172,7 +173,7 @@ describe('activity series', () => {
       from: `${D}T09:00:00Z`,
       to: `${D}T09:15:00Z`,
       interval: 'MINUTE',
-      activities: ['see_box', 'see_keyboard'],
+      activities: ['SEE_BOX', 'SEE_KEYBOARD'],
     });
     const busy = (line: Line) => line.points.filter((point) => point.events).map((point) => [point.localStart, point.events]);
     const [boxes, keyboards] = minutes.byActivity as Line[];
@@ -182,6 +183,26 @@ describe('activity series', () => {
       [`${D}T09:10:00+00:00`, 1],
     ]);
     expect(keyboards!.points).toHaveLength(15);
+  });
+
+  it('takes and gives activities as ActivityTag values', async () => {
+    const answer = await stack.graphql<{
+      activitySeries: {
+        events: number;
+        activities: { tag: string }[];
+        byActivity: { activity: { tag: string }; events: number }[];
+      };
+    }>(
+      `{ activitySeries(input: { from: "${D}T00:00:00Z", to: "2025-03-11T00:00:00Z", interval: DAY, activities: [SEE_KEYBOARD] }) {
+          events activities { tag } byActivity { activity { tag } events } } }`,
+      { token: admin.token },
+    );
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data!.activitySeries).toEqual({
+      events: 2,
+      activities: [{ tag: 'SEE_KEYBOARD' }],
+      byActivity: [{ activity: { tag: 'SEE_KEYBOARD' }, events: 2 }],
+    });
   });
 
   it('follows the local calendar of Europe/Moscow (+03:00)', async () => {
@@ -202,7 +223,7 @@ describe('activity series', () => {
       from: `${D}T00:00:00Z`,
       to: '2025-03-11T00:00:00Z',
       interval: 'DAY',
-      activities: ['see_box'],
+      activities: ['SEE_BOX'],
     });
     expect(pick(boxes.points, 'events', 'visitors')).toEqual([{ events: 1, visitors: 1 }]);
 
@@ -309,19 +330,20 @@ describe('overview', () => {
       averageVisitSeconds: 605.8,
       bounceRate: 0.6,
       topActivities: [
-        { activity: { tag: 'see_keyboard', title: 'Keyboard viewed' }, events: 2, visitors: 1 },
-        { activity: { tag: 'see_box' }, events: 1, visitors: 1 },
-        { activity: { tag: 'see_switch' }, events: 1, visitors: 1 },
+        { activity: { tag: 'SEE_KEYBOARD', title: 'Keyboard viewed' }, events: 2, visitors: 1 },
+        { activity: { tag: 'SEE_BOX' }, events: 1, visitors: 1 },
+        { activity: { tag: 'SEE_SWITCH' }, events: 1, visitors: 1 },
       ],
       topOperations: [
         { name: 'Catalogue', count: 5, errors: 0, averageDurationMs: 12 },
         { name: 'Boxes', count: 2, errors: 0 },
         { name: 'Broken', count: 1, errors: 1 },
       ],
-      // The keyboard does not exist in the catalogue (any more): its id stays, the entity is null.
-      topKeyboards: [{ keyboardId: keyboard, keyboard: null, views: 2, visitors: 1 }],
-      topBoxes: [{ boxId: box, views: 1, visitors: 1 }],
-      topSwitches: [{ switchId: switchId, views: 1, visitors: 1 }],
+      // The keyboard does not exist in the catalogue (any more): its id stays, the entity is null. Ids are
+      // the global ids of the stored UUIDs.
+      topKeyboards: [{ keyboardId: toGlobalId('Keyboard', keyboard), keyboard: null, views: 2, visitors: 1 }],
+      topBoxes: [{ boxId: toGlobalId('Box', box), views: 1, visitors: 1 }],
+      topSwitches: [{ switchId: toGlobalId('Switch', switchId), views: 1, visitors: 1 }],
     });
     expect(typeof answer.data!.statsOverview.visitorsNow).toBe('number');
   });
@@ -329,7 +351,7 @@ describe('overview', () => {
 
 describe('the result cache', () => {
   it('serves closed periods from Redis until a late event arrives', async () => {
-    const input = { from: `${D}T00:00:00Z`, to: '2025-03-11T00:00:00Z', interval: 'DAY', activities: ['edit_kit'] };
+    const input = { from: `${D}T00:00:00Z`, to: '2025-03-11T00:00:00Z', interval: 'DAY', activities: ['EDIT_KIT'] };
     expect(pick((await series(ACTIVITY, input)).points, 'events')).toEqual([{ events: 0 }]);
     // Written behind the consumer's back: a cached closed period does not see it...
     const sneaked = { slot: new Date(`${D}T15:00:00Z`), tag: 'edit_kit', visitorId: `sneak-${run}`, events: 7 };
@@ -340,7 +362,10 @@ describe('the result cache', () => {
     try {
       await publish(stack, [activity(`${D}T16:00:00.000Z`, 'edit_kit', F)]);
       await waitForEvents(stack, [F.visitor], 1);
-      await expect.poll(async () => pick((await series(ACTIVITY, input)).points, 'events')).toEqual([{ events: 8 }]);
+      // The invalidation follows the consumer's write; on a busy machine that takes more than a second.
+      await expect
+        .poll(async () => pick((await series(ACTIVITY, input)).points, 'events'), { timeout: 10_000 })
+        .toEqual([{ events: 8 }]);
     } finally {
       const others = { in: [sneaked.visitorId, F.visitor] };
       await stack.stats.db.activitySlot.deleteMany({ where: { visitorId: others } });
@@ -357,7 +382,8 @@ describe('input checks', () => {
       token: admin.token,
       headers: { 'accept-language': locale },
     });
-    expect(answer.data).toBeNull();
+    // The root field is nullable: null with the error, or no data at all when the variables are refused.
+    expect(Object.values(answer.data ?? {}).every((value) => value === null)).toBe(true);
     return answer.errors![0]!;
   };
 
@@ -379,13 +405,10 @@ describe('input checks', () => {
     // The gateway cannot check a subgraph's scalar; the subgraph's refusal comes through with its code.
     const notADate = await bad(ATTENDANCE, { from: 'ǅǈ', to: `${D}T09:00:00Z` });
     expect(notADate.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
-    expect(notADate.message).toMatch(/DateTime must be an ISO 8601 string/);
+    expect(notADate.message).toMatch(/DateTime must be an RFC 3339 date-time with an offset/);
 
     const zone = await bad(ATTENDANCE, { from: `${D}T00:00:00Z`, to: `${D}T01:00:00Z`, timeZone: 'Mars/Olympus' });
     expect(zone.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'timeZone' });
-
-    const kind = await bad(ACTIVITY, { from: `${D}T00:00:00Z`, to: `${D}T01:00:00Z`, activities: ['see_everything'] });
-    expect(kind.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'activities' });
 
     const top = await bad('query ($input: OverviewInput!) { statsOverview(input: $input) { visits } }', {
       from: `${D}T00:00:00Z`,
@@ -393,6 +416,46 @@ describe('input checks', () => {
       top: 500,
     });
     expect(top.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'top' });
+  });
+
+  it('refuses a date-time without an offset with BAD_USER_INPUT, and signs no export for it', async () => {
+    const local = `${D}T09:00:00`;
+    for (const [from, to] of [
+      [local, `${D}T10:00:00Z`],
+      [`${D}T08:00:00Z`, local],
+    ]) {
+      const refused = await bad(ATTENDANCE, { from, to });
+      expect(refused.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+      expect(refused.message).toMatch(/with an offset/);
+    }
+    const EXPORT = 'query ($input: StatsExportInput!) { statsExport(input: $input) { url } }';
+    const exported = await bad(EXPORT, { series: 'ATTENDANCE', from: local, to: `${D}T10:00:00Z` });
+    expect(exported.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+    const literal = await stack.graphql(
+      `{ statsExport(input: { series: ATTENDANCE, from: "${local}", to: "${D}T10:00:00Z" }) { url } }`,
+      {
+        token: admin.token,
+      },
+    );
+    expect(literal.data?.statsExport ?? null).toBeNull();
+    expect(literal.errors?.[0]?.message).toMatch(/with an offset/);
+  });
+
+  it('refuses an activity the ActivityTag enum does not name as a GraphQL validation error', async () => {
+    // In the document: the gateway's validation refuses it before any subgraph is asked.
+    const literal = await stack.graphql(
+      `{ activitySeries(input: { from: "${D}T00:00:00Z", to: "${D}T01:00:00Z", activities: [SEE_EVERYTHING] }) { events } }`,
+      { token: admin.token },
+    );
+    expect(literal.data ?? null).toBeNull();
+    expect(literal.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(literal.errors?.[0]?.message).toContain('ActivityTag');
+    // In the variables, also the stored lower-case form: the variables are refused, nothing runs.
+    for (const tag of ['SEE_EVERYTHING', 'see_keyboard']) {
+      const variable = await bad(ACTIVITY, { from: `${D}T00:00:00Z`, to: `${D}T01:00:00Z`, activities: [tag] });
+      expect(variable.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(variable.message).toContain('ActivityTag');
+    }
   });
 
   it('chooses the interval from the period when asked for AUTO', async () => {
@@ -420,6 +483,21 @@ describe('access', () => {
     `{ statsExport(input: { series: ATTENDANCE, from: "${D}T00:00:00Z", to: "${D}T01:00:00Z" }) { url } }`,
   ];
 
+  it('nulls only the statistics field when it fails, not the catalogue fields of the same query', async () => {
+    const query = `{ boxTypes { id } activityKinds { tag } statsOverview(input: { from: "${D}T00:00:00Z", to: "${D}T01:00:00Z", top: 500 }) { visits } }`;
+    const anonymous = await stack.graphql<{ boxTypes: unknown[]; activityKinds: unknown; statsOverview: unknown }>(query);
+    expect(anonymous.data).toMatchObject({ activityKinds: null, statsOverview: null });
+    expect(anonymous.data!.boxTypes.length).toBeGreaterThan(0);
+    expect(anonymous.errors?.map((error) => error.extensions?.code)).toEqual(['UNAUTHENTICATED', 'UNAUTHENTICATED']);
+    const tooLong = await stack.graphql<{ boxTypes: unknown[]; activityKinds: unknown[]; statsOverview: unknown }>(query, {
+      token: admin.token,
+    });
+    expect(tooLong.data!.statsOverview).toBeNull();
+    expect(tooLong.data!.activityKinds).toHaveLength(10);
+    expect(tooLong.data!.boxTypes.length).toBeGreaterThan(0);
+    expect(tooLong.errors?.map((error) => [error.path, error.extensions?.code])).toEqual([[['statsOverview'], 'BAD_USER_INPUT']]);
+  });
+
   it('refuses every statistics query to anonymous callers and to users who are not administrators', async () => {
     for (const query of queries) {
       const anonymous = await stack.graphql(query);
@@ -432,30 +510,32 @@ describe('access', () => {
     }
   });
 
-  it('lists the original intervals and every activity with both titles', async () => {
+  it('lists the original intervals, their lengths and longest periods in seconds, and every activity with both titles', async () => {
     const answer = await stack.graphql<{
-      statsIntervals: { interval: string; seconds: number; title: string }[];
+      statsIntervals: { interval: string; lengthSeconds: number; maxPeriodSeconds: number; title: string }[];
       activityKinds: { tag: string; title: string; titleEn: string; titleRu: string }[];
-    }>('{ statsIntervals { interval seconds title } activityKinds { tag title titleEn titleRu } }', {
+    }>('{ statsIntervals { interval lengthSeconds maxPeriodSeconds title } activityKinds { tag title titleEn titleRu } }', {
       token: admin.token,
       headers: { 'accept-language': 'ru' },
     });
-    expect(answer.data!.statsIntervals.map((i) => [i.interval, i.seconds])).toEqual([
-      ['MINUTE', 60],
-      ['FIFTEEN_MINUTES', 900],
-      ['HOUR', 3600],
-      ['DAY', 86400],
-      ['WEEK', 604800],
-      ['MONTH', 2419200],
+    expect(answer.errors).toBeUndefined();
+    // 1,500 buckets at most: a period of 1,499 lengths; a month's (3,626,380,800 s) is beyond Int.
+    expect(answer.data!.statsIntervals.map((i) => [i.interval, i.lengthSeconds, i.maxPeriodSeconds])).toEqual([
+      ['MINUTE', 60, 89_940],
+      ['FIFTEEN_MINUTES', 900, 1_349_100],
+      ['HOUR', 3600, 5_396_400],
+      ['DAY', 86400, 129_513_600],
+      ['WEEK', 604800, 906_595_200],
+      ['MONTH', 2419200, 3_626_380_800],
     ]);
     expect(answer.data!.statsIntervals[1]!.title).toBe('15 минут');
     const kinds = answer.data!.activityKinds;
     expect(kinds).toHaveLength(10);
-    expect(kinds.find((k) => k.tag === 'see_keyboard')).toMatchObject({
+    expect(kinds.find((k) => k.tag === 'SEE_KEYBOARD')).toMatchObject({
       title: 'Просмотр клавиатуры',
       titleEn: 'Keyboard viewed',
     });
-    expect(kinds.find((k) => k.tag === 'see_kit')).toMatchObject({
+    expect(kinds.find((k) => k.tag === 'SEE_KIT')).toMatchObject({
       title: 'Просмотр набора кейкапов',
       titleEn: 'Keycap kit viewed',
     });
@@ -482,6 +562,8 @@ describe('CSV export', () => {
     expect(answer.errors).toBeUndefined();
     const { url, expiresAt } = answer.data!.statsExport;
     expect(Date.parse(expiresAt) - Date.now()).toBeGreaterThan(14 * 60_000);
+    expect(expiresAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    expect(url).toMatch(/^https?:\/\//);
     const path = new URL(url).pathname;
     expect(path).toMatch(/^\/exports\/statistics\//);
     const gateway = new URL(stack.gatewayUrl).origin;
@@ -507,7 +589,7 @@ describe('CSV export', () => {
   it('downloads an activity series with a column pair for each chosen activity', async () => {
     const answer = await stack.graphql<{ statsExport: { url: string } }>(
       `{ statsExport(input: { series: ACTIVITY, from: "${D}T00:00:00Z", to: "2025-03-12T00:00:00Z", interval: DAY,
-          activities: ["see_keyboard", "see_switch"] }) { url } }`,
+          activities: [SEE_KEYBOARD, SEE_SWITCH] }) { url } }`,
       { token: admin.token },
     );
     const download = await fetch(`${new URL(stack.gatewayUrl).origin}${new URL(answer.data!.statsExport.url).pathname}`);

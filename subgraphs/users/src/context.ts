@@ -21,8 +21,3 @@ export interface UsersContext extends RequestContext {
   refreshToken: string | undefined;
   refreshCookie: RefreshCookie;
 }
-
-/**
- * A user as the User resolvers get it: `ownAccount` marks the caller's own account in an auth payload, whose
- * private fields the caller may see before it holds the token.
- */

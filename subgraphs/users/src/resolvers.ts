@@ -1,11 +1,12 @@
 import DataLoader from 'dataloader';
 import { isAdmin } from '@keylab/auth';
 import { errors } from '@keylab/errors';
-import { DateTimeScalar, type CompleteResolvers } from '@keylab/server';
+import { DateTimeScalar, idOf, toGlobalId, uuidOf, type CompleteResolvers } from '@keylab/server';
 import type {
   MutationResolvers,
   QueryResolvers,
   Resolvers,
+  Role,
   SessionResolvers,
   UserResolvers,
 } from './__generated__/resolvers-types';
@@ -31,6 +32,13 @@ export const usersLoader = (db: UsersDb) => new DataLoader<string, UserRecord | 
 
 const canSeePrivate = (user: UserParent, ctx: UsersContext) =>
   user.ownAccount || ctx.viewer?.userId === user.id || isAdmin(ctx.viewer);
+
+/** The API's Role of each stored role name; a role the schema does not name yet stays out of the answer. */
+const ROLES = new Map<string, Role>([
+  ['user', 'USER'],
+  ['admin', 'ADMIN'],
+]);
+const apiRoles = (names: readonly string[]): Role[] => names.flatMap((name) => ROLES.get(name) ?? []);
 
 const caller = (ctx: UsersContext, deviceLabel?: string | null): Caller => ({
   locale: ctx.locale,
@@ -104,7 +112,8 @@ const Mutation: Required<MutationResolvers> = {
   },
   revokeSession: async (_, { input }, ctx) => {
     const viewer = await requireOpenSession(ctx.db, ctx.viewer);
-    return { endedSessions: await revokeOwnSession(ctx.db, ctx.revokeEverywhere, viewer.userId, input.sessionId) };
+    const sessionId = idOf('Session', input.sessionId, 'sessionId');
+    return { endedSessions: await revokeOwnSession(ctx.db, ctx.revokeEverywhere, viewer.userId, sessionId) };
   },
   changeNickname: async (_, { input }, ctx) => {
     const viewer = await requireOpenSession(ctx.db, ctx.viewer);
@@ -134,13 +143,20 @@ const Mutation: Required<MutationResolvers> = {
   },
 };
 
-// Every field is on the row; here so that a field added to the SDL needs a resolver.
-const Session: CompleteResolvers<SessionResolvers, OwnSession> = {};
+// Every other field is on the row; typed so that a field added to the SDL needs a resolver.
+const Session: CompleteResolvers<SessionResolvers, OwnSession> = {
+  id: (session) => toGlobalId('Session', session.id),
+};
 
 const User: CompleteResolvers<UserResolvers, UserParent> = {
-  __resolveReference: (ref, ctx) => ctx.users.load(ref.id),
+  // A reference carries the global id the keyboards subgraph gives out, or a plain UUID as before global ids.
+  __resolveReference: (ref, ctx) => {
+    const id = uuidOf('User', ref.id);
+    return id ? ctx.users.load(id) : null;
+  },
+  id: (user) => toGlobalId('User', user.id),
   email: (user, _, ctx) => (canSeePrivate(user, ctx) ? user.email : null),
-  roles: (user, _, ctx) => (canSeePrivate(user, ctx) ? user.roles : null),
+  roles: (user, _, ctx) => (canSeePrivate(user, ctx) ? apiRoles(user.roles) : null),
 };
 
 export const resolvers: Resolvers = {

@@ -1,5 +1,6 @@
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fromGlobalId, toGlobalId, uuidOf } from '@keylab/server';
 import { AUTH_FIELDS, cookiesOf, cookieValue, startStack, type AuthResult, type Stack } from '@keylab/test-support';
 
 let stack: Stack;
@@ -47,15 +48,17 @@ describe('the sign-up journey through the gateway', () => {
     expect(mail.code).toMatch(/^\d{6}$/);
     expect(response.errors).toBeUndefined();
     const signedUp = response.data!.signUp;
-    expect(signedUp.user).toMatchObject({ email, nickname: 'new_member', roles: ['user'] });
+    expect(signedUp.user).toMatchObject({ email, nickname: 'new_member', roles: ['USER'] });
+    expect(fromGlobalId(signedUp.user.id)?.type).toBe('User');
+    expect(fromGlobalId(signedUp.session.id)?.type).toBe('Session');
     expect(signedUp.session).toMatchObject({ deviceLabel: 'laptop', current: true });
     expect(signedUp.refreshToken).toBeNull();
 
     const claims = decodeJwt(signedUp.accessToken);
     expect(claims).toMatchObject({
-      sub: signedUp.user.id,
+      sub: uuidOf('User', signedUp.user.id),
       roles: ['user'],
-      sid: signedUp.session.id,
+      sid: uuidOf('Session', signedUp.session.id),
       iss: 'keylab-users',
       aud: 'keylab',
     });
@@ -214,6 +217,47 @@ describe('sessions', () => {
     );
     expect(everywhere.data?.signOutEverywhere.endedSessions).toBe(2);
     expect((await refresh(cookieValue(cookiesOf(third).kl_refresh))).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('revokeSession', () => {
+  const REVOKE = 'mutation ($id: ID!) { revokeSession(input: { sessionId: $id }) { endedSessions } }';
+
+  it('takes the global id mySessions gives out, or a plain UUID, and refuses an id of another type', async () => {
+    const password = 'my own password';
+    const user = await stack.createUser(['user'], { password });
+    const devices = [];
+    for (const deviceLabel of ['laptop', 'phone', 'tablet']) {
+      const signedIn = await stack.graphql<{ signIn: AuthResult }>(
+        `mutation ($input: SignInInput!) { signIn(input: $input) { ${AUTH_FIELDS} } }`,
+        { variables: { input: { email: user.email, password, deviceLabel } } },
+      );
+      devices.push(signedIn.data!.signIn);
+    }
+    const [laptop, phone, tablet] = devices as [AuthResult, AuthResult, AuthResult];
+    const listed = await stack.graphql<{ mySessions: { id: string; deviceLabel: string }[] }>(
+      '{ mySessions { id deviceLabel } }',
+      {
+        token: laptop.accessToken,
+      },
+    );
+    expect(listed.data?.mySessions.find((s) => s.deviceLabel === 'phone')?.id).toBe(phone.session.id);
+
+    const byGlobalId = await stack.graphql(REVOKE, { token: laptop.accessToken, variables: { id: phone.session.id } });
+    expect(byGlobalId.data).toEqual({ revokeSession: { endedSessions: 1 } });
+    const plainId = uuidOf('Session', tablet.session.id)!;
+    const byPlainId = await stack.graphql(REVOKE, { token: laptop.accessToken, variables: { id: plainId } });
+    expect(byPlainId.data).toEqual({ revokeSession: { endedSessions: 1 } });
+    const again = await stack.graphql(REVOKE, { token: laptop.accessToken, variables: { id: plainId } });
+    expect(again.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+
+    for (const id of [toGlobalId('User', plainId), 'not-an-id']) {
+      const refused = await stack.graphql<{ revokeSession: unknown }>(REVOKE, { token: laptop.accessToken, variables: { id } });
+      expect(refused.errors?.[0]?.extensions, id).toMatchObject({ code: 'BAD_USER_INPUT', field: 'sessionId' });
+      expect(refused.data?.revokeSession ?? null).toBeNull();
+    }
+    const revoked = await stack.users.db.session.findMany({ where: { userId: user.id, revokedWhy: 'revoked' } });
+    expect(revoked.map((session) => session.deviceLabel).sort()).toEqual(['phone', 'tablet']);
   });
 });
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uuidOf } from '@keylab/server';
 import { startTcpProxy, waitFor, type TcpProxy } from '@keylab/testing';
 import { startStack, type Stack } from '@keylab/test-support';
 
@@ -66,7 +67,8 @@ describe('the outbox', () => {
       'mutation ($input: SignUpInput!) { signUp(input: $input) { user { id } } }',
       { variables: { input: { email, code: mail.code, password: 'outbox password', nickname: 'outboxer' } } },
     );
-    const userId = signedUp.data!.signUp.user.id;
+    // Events carry the database id: the API's global id is for clients only.
+    const userId = uuidOf('User', signedUp.data!.signUp.user.id)!;
     const event = await stack.users.db.outboxMessage.findFirstOrThrow({
       where: { routingKey: 'user.registered', payload: { path: ['userId'], equals: userId } },
     });

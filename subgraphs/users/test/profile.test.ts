@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uuidOf } from '@keylab/server';
 import { AUTH_FIELDS, cookiesOf, cookieValue, startStack, type AuthResult, type Stack } from '@keylab/test-support';
 
 let stack: Stack;
@@ -78,9 +79,10 @@ describe('changePassword', () => {
     expect((await change(auth.accessToken, password, 'second password')).errors).toBeUndefined();
     expect((await signIn(email, password)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     expect((await signIn(email, 'second password')).errors).toBeUndefined();
-    const sessions = await stack.users.db.session.findMany({ where: { id: { in: [auth.session.id, other.session.id] } } });
-    expect(sessions.find((s) => s.id === other.session.id)?.revokedWhy).toBe('password_changed');
-    expect(sessions.find((s) => s.id === auth.session.id)?.revokedAt).toBeNull();
+    const [mine, theirs] = [uuidOf('Session', auth.session.id)!, uuidOf('Session', other.session.id)!];
+    const sessions = await stack.users.db.session.findMany({ where: { id: { in: [mine, theirs] } } });
+    expect(sessions.find((s) => s.id === theirs)?.revokedWhy).toBe('password_changed');
+    expect(sessions.find((s) => s.id === mine)?.revokedAt).toBeNull();
     const notice = await stack.mailbox.next(email, 2);
     expect(notice.code).toBeUndefined();
   });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uuidOf } from '@keylab/server';
 import { captureLogs, startTcpProxy, waitFor, type TcpProxy } from '@keylab/testing';
 import { AUTH_FIELDS, startStack, type AuthResult, type Stack, type TestUser } from '@keylab/test-support';
 
@@ -34,7 +35,7 @@ const fromIp = () => ({ 'x-forwarded-for': `10.11.${octet()}.${octet()}` });
 
 const member = () => stack.createUser(['user'], { password: PASSWORD });
 
-/** A new session of the account (a device signing in), with its access and refresh tokens. */
+/** A new session of the account (a device signing in): its id (global, as the API gives it out) and its tokens. */
 async function signIn(user: TestUser, password = PASSWORD) {
   const response = await stack.graphql<{ signIn: AuthResult }>(
     `mutation ($input: SignInInput!) { signIn(input: $input) { ${AUTH_FIELDS} } }`,
@@ -45,7 +46,8 @@ async function signIn(user: TestUser, password = PASSWORD) {
   return { id: session.id, accessToken, refreshToken: refreshToken! };
 }
 
-const revoked = (ids: string[]) => Promise.all(ids.map((id) => stack.users.revocations.isRevoked(id)));
+/** Whether each session (by its API id) is on the revocation list, which holds database ids. */
+const revoked = (ids: string[]) => Promise.all(ids.map((id) => stack.users.revocations.isRevoked(uuidOf('Session', id)!)));
 
 async function ended(operation: string, token: string, variables?: Record<string, unknown>) {
   const response = await stack.graphql<Record<string, { endedSessions: number }>>(operation, { token, variables });
@@ -134,13 +136,14 @@ describe('sessions that end are revoked for every process', () => {
       expect(response.errors).toBeUndefined();
       expect(response.data?.signOut.endedSessions).toBe(1);
       const logged = logs.lines.find(
-        (line) => line.level === 50 && (line.sessionIds as string[] | undefined)?.includes(session.id),
+        (line) => line.level === 50 && (line.sessionIds as string[] | undefined)?.includes(uuidOf('Session', session.id)!),
       );
       expect(logged?.msg).toMatch(/revocation/);
     } finally {
       redis.restore();
     }
-    expect((await stack.users.db.session.findUniqueOrThrow({ where: { id: session.id } })).revokedWhy).toBe('sign_out');
+    const row = await stack.users.db.session.findUniqueOrThrow({ where: { id: uuidOf('Session', session.id)! } });
+    expect(row.revokedWhy).toBe('sign_out');
     await waitFor(() => stack.users.redis.status === 'ready', 20_000);
   });
 });

@@ -4,7 +4,8 @@
 export interface SessionUser {
   id: string;
   nickname: string;
-  roles: string[] | null;
+  /** The account's Role values (USER, ADMIN). */
+  roles: ('USER' | 'ADMIN')[] | null;
 }
 
 export interface AuthPayload {
@@ -19,25 +20,29 @@ export const SIGN_IN = `mutation DashboardSignIn($input: SignInInput!) { signIn(
 export const REFRESH_SESSION = `mutation DashboardRefreshSession { refreshSession { ${AUTH_FIELDS} } }`;
 export const SIGN_OUT = 'mutation DashboardSignOut { signOut { endedSessions } }';
 
+/** An ActivityTag value: SEE_KEYBOARD, EDIT_BOX, … (CSV exports name their columns by the lower-case form). */
+export type ActivityTag = string;
+
 export interface ActivityKind {
-  tag: string;
+  tag: ActivityTag;
   title: string;
 }
 
 export interface IntervalInfo {
   interval: string;
   title: string;
-  seconds: number;
+  lengthSeconds: number;
   maxPeriodSeconds: number;
 }
 
+/** Every statistics root field is null (with its error) when it fails, without taking the others along. */
 export interface StatsMeta {
-  activityKinds: ActivityKind[];
-  statsIntervals: IntervalInfo[];
+  activityKinds: ActivityKind[] | null;
+  statsIntervals: IntervalInfo[] | null;
 }
 
 export const STATS_META =
-  'query DashboardMeta { activityKinds { tag title } statsIntervals { interval title seconds maxPeriodSeconds } }';
+  'query DashboardMeta { activityKinds { tag title } statsIntervals { interval title lengthSeconds maxPeriodSeconds } }';
 
 /** What a series request carries; `activities: null` means every activity. */
 export interface SeriesInput {
@@ -45,7 +50,7 @@ export interface SeriesInput {
   to: string;
   interval: string;
   timeZone: string;
-  activities: string[] | null;
+  activities: ActivityTag[] | null;
 }
 
 export interface ActivityPoint {

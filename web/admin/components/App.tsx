@@ -11,6 +11,6 @@ export function App() {
 
   if (session.status === 'restoring') return <p className="restoring">{t('app.restoring')}</p>;
   if (session.status === 'signedOut') return <SignInForm notice={session.notice} />;
-  if (!session.user.roles?.includes('admin')) return <NotAdmin user={session.user} />;
+  if (!session.user.roles?.includes('ADMIN')) return <NotAdmin user={session.user} />;
   return <Dashboard user={session.user} />;
 }

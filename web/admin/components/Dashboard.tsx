@@ -36,17 +36,17 @@ export function Dashboard({ user }: { user: SessionUser }) {
 
   const meta = usePanel('meta', (signal) => authorizedRequest<StatsMeta>(STATS_META, undefined, signal));
   const activity = usePanel(input, (signal) =>
-    authorizedRequest<{ activitySeries: ActivitySeries }>(ACTIVITY_SERIES, { input }, signal),
+    authorizedRequest<{ activitySeries: ActivitySeries | null }>(ACTIVITY_SERIES, { input }, signal),
   );
   const attendance = usePanel(input, (signal) =>
-    authorizedRequest<{ attendanceSeries: AttendanceSeries }>(
+    authorizedRequest<{ attendanceSeries: AttendanceSeries | null }>(
       ATTENDANCE_SERIES,
       { input: { from, to, interval, timeZone } },
       signal,
     ),
   );
   const overview = usePanel(input, (signal) =>
-    authorizedRequest<{ statsOverview: StatsOverview }>(STATS_OVERVIEW, { input: { from, to, top: TOP_LENGTH } }, signal),
+    authorizedRequest<{ statsOverview: StatsOverview | null }>(STATS_OVERVIEW, { input: { from, to, top: TOP_LENGTH } }, signal),
   );
   const panels: Record<PanelName, Panel<unknown>> = { activity, attendance, overview };
 

@@ -14,15 +14,16 @@ export function ExportButtons({ input }: { input: SeriesInput }) {
   async function download(series: ExportSeries) {
     setBusy(series);
     const { from, to, interval, timeZone, activities } = input;
-    const { data, errors } = await authorizedRequest<{ statsExport: { url: string } }>(STATS_EXPORT, {
+    const { data, errors } = await authorizedRequest<{ statsExport: { url: string } | null }>(STATS_EXPORT, {
       input: { series, from, to, interval, timeZone, ...(series === 'ACTIVITY' ? { activities } : {}) },
     });
     setBusy(null);
     setErrors(errors);
-    if (!data) return;
-    debugHandle.exportUrl = data.statsExport.url;
+    const url = data?.statsExport?.url;
+    if (!url) return;
+    debugHandle.exportUrl = url;
     const link = document.createElement('a');
-    link.href = data.statsExport.url;
+    link.href = url;
     link.download = '';
     link.click();
   }

@@ -23,13 +23,14 @@ export function VisitorsNow() {
       const now = Date.now();
       const input = { from: new Date(now - WINDOW_MS).toISOString(), to: new Date(now).toISOString(), top: 1 };
       try {
-        const { data, errors } = await authorizedRequest<{ statsOverview: { visitorsNow: number } }>(
+        const { data, errors } = await authorizedRequest<{ statsOverview: { visitorsNow: number } | null }>(
           VISITORS_NOW,
           { input },
           controller.signal,
         );
-        if (data) setCount({ value: data.statsOverview.visitorsNow, at: new Date() });
-        setError(data ? null : (errors[0] ?? null));
+        const overview = data?.statsOverview;
+        if (overview) setCount({ value: overview.visitorsNow, at: new Date() });
+        setError(overview ? null : (errors[0] ?? null));
       } catch (failure) {
         if (!isAbort(failure)) throw failure;
       }

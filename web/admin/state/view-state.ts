@@ -19,7 +19,7 @@ export interface ViewState {
   /** AUTO or one of statsIntervals. */
   interval: string;
   timeZone: string;
-  /** Activity tags; null means all of them. */
+  /** ActivityTag values; null means all of them. */
   activities: string[] | null;
 }
 
@@ -39,7 +39,8 @@ export function readViewState(search: string): ViewState {
     to: custom ? to : null,
     interval: /^[A-Z_]+$/.test(params.get('bucket') ?? '') ? params.get('bucket')! : 'AUTO',
     timeZone: params.get('tz') || browserTimeZone(),
-    activities: activities ? [...new Set(activities.split(',').filter(Boolean))].sort() : null,
+    // Upper case: links made before ActivityTag was an enum carry the stored tags (see_box).
+    activities: activities ? [...new Set(activities.toUpperCase().split(',').filter(Boolean))].sort() : null,
   };
 }
 

@@ -13,442 +13,1072 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean };
   Int: { input: number; output: number };
   Float: { input: number; output: number };
-  /** An ISO 8601 date and time, for example 2026-11-25T21:50:07.000Z. */
+  /**
+   * An RFC 3339 date and time with an offset, for example 2026-11-25T21:50:07.000Z; the API always writes UTC
+   * (with Z) and accepts any offset.
+   */
   DateTime: { input: Date; output: Date | string };
+  /** An absolute http(s) URL, for example https://keylab.example/files/sha256/…; output only. */
+  URL: { input: string; output: string };
   _FieldSet: { input: unknown; output: unknown };
 };
 
 /** Axis-aligned bounds in metres, [x, y, z] (glTF: +Y up). */
 export type BoundingBox = {
   __typename?: 'BoundingBox';
+  /** The largest x, y and z of any vertex, in metres. */
   max: Array<Scalars['Float']['output']>;
+  /** The smallest x, y and z of any vertex, in metres. */
   min: Array<Scalars['Float']['output']>;
 };
 
-/** A keyboard case of one layout. */
-export type Box = {
+/** A keyboard case of one layout: a default one of the catalogue, or a user's own. */
+export type Box = Node & {
   __typename?: 'Box';
+  /** The box's layout. */
   boxType: BoxType;
+  /** When it was made. */
   createdAt: Scalars['DateTime']['output'];
+  /** The box's global id. */
   id: Scalars['ID']['output'];
+  /** True for a box of the default catalogue (it has no owner). */
   isDefault: Scalars['Boolean']['output'];
+  /** The box's 3D model (GLB); null when it has none. */
   model: Maybe<FileInfo>;
   /** The owner; null for a default box of the catalogue. */
   owner: Maybe<User>;
+  /** A preview image (WebP); null when it has none. */
   preview: Maybe<FileInfo>;
+  /** 3 to 64 characters, unique among its owner's boxes. */
   title: Scalars['String']['output'];
+  /** When it last changed (title or files). */
   updatedAt: Scalars['DateTime']['output'];
 };
 
+/** A page of boxes. */
 export type BoxConnection = {
   __typename?: 'BoxConnection';
+  /** The page's boxes, each with its cursor. */
   edges: Array<BoxEdge>;
+  /** The page's boxes (the nodes of edges, when the cursors are not needed). */
   nodes: Array<Box>;
+  /** Where the page stands, and the cursors of its ends. */
   pageInfo: PageInfo;
+  /** How many boxes the whole list holds with its filters and search (not only this page). */
   totalCount: Scalars['Int']['output'];
 };
 
+/** One of a page's boxes, with its cursor. */
 export type BoxEdge = {
   __typename?: 'BoxEdge';
+  /** Opaque; valid as after or before of the same list under the same orderBy, however the list changes. */
   cursor: Scalars['String']['output'];
+  /** The item. */
   node: Box;
 };
 
-export type BoxPayload = {
-  __typename?: 'BoxPayload';
-  box: Box;
+/** How to order boxes: by a field, in a direction; boxes with equal values come in id order, the same way. */
+export type BoxOrder = {
+  /** Ascending or descending. */
+  direction: OrderDirection;
+  /** What to order by. */
+  field: BoxOrderField;
 };
 
-/** A keyboard layout such as 100%, 75%, 60% or 40%. */
-export type BoxType = {
+/** What boxes can be ordered by. */
+export type BoxOrderField =
+  /** When it was made (createdAt), oldest first in ascending order. */
+  | 'CREATED_AT'
+  /** The title, A to Z in ascending order. */
+  | 'TITLE'
+  /** When it last changed (updatedAt), least recently changed first in ascending order. */
+  | 'UPDATED_AT';
+
+/** A keyboard layout such as 100%, 75%, 60% or 40%. Part of the default catalogue; nobody changes it through the API. */
+export type BoxType = Node & {
   __typename?: 'BoxType';
+  /** The box type's global id. */
   id: Scalars['ID']['output'];
   /** Number of keys in the layout. */
   keyCount: Scalars['Int']['output'];
+  /** The layout's name, for example 60%. */
   title: Scalars['String']['output'];
 };
 
+/** What createBox needs. */
 export type CreateBoxInput = {
-  /** Administrators only: add it to the default catalogue. */
+  /** Administrators only (FORBIDDEN otherwise): add it to the default catalogue, owned by nobody. */
   asDefault?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The box's layout: a BoxType id (a plain UUID is still accepted); BAD_USER_INPUT when there is no such box type. */
   boxTypeId: Scalars['ID']['input'];
-  /** The uploadId of a GLB sent to /uploads/model. */
+  /** The uploadId of a GLB sent to POST /uploads/model; none for a box without a model. */
   modelUploadId?: InputMaybe<Scalars['ID']['input']>;
-  /** The uploadId of an image sent to /uploads/preview. */
+  /** The uploadId of an image sent to POST /uploads/preview; none for a box without a preview. */
   previewUploadId?: InputMaybe<Scalars['ID']['input']>;
-  /** 3 to 64 characters, unique among my boxes. */
+  /** 3 to 64 characters (trimmed, no control characters), unique among my boxes: CONFLICT otherwise. */
   title: Scalars['String']['input'];
 };
 
+/** What createBox gives back. */
+export type CreateBoxPayload = {
+  __typename?: 'CreateBoxPayload';
+  /** The new box. */
+  box: Box;
+};
+
+/** What createKeyboard needs. */
 export type CreateKeyboardInput = {
+  /** Administrators only (FORBIDDEN otherwise): add it to the default catalogue, owned by nobody. */
   asDefault?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The keyboard's layout: a BoxType id (a plain UUID is still accepted); BAD_USER_INPUT when there is no such box type. */
   boxTypeId: Scalars['ID']['input'];
+  /** The uploadId of a GLB sent to POST /uploads/model; none for a keyboard without a model. */
   modelUploadId?: InputMaybe<Scalars['ID']['input']>;
+  /** The uploadId of an image sent to POST /uploads/preview; none for a keyboard without a preview. */
   previewUploadId?: InputMaybe<Scalars['ID']['input']>;
+  /** The keyboard's switches: a Switch id (a plain UUID is still accepted); BAD_USER_INPUT when there is no such switch. */
   switchId: Scalars['ID']['input'];
-  /** 3 to 64 characters, unique among my keyboards. */
+  /** 3 to 64 characters (trimmed, no control characters), unique among my keyboards: CONFLICT otherwise. */
   title: Scalars['String']['input'];
 };
 
-export type CreateKitInput = {
-  asDefault?: InputMaybe<Scalars['Boolean']['input']>;
-  boxTypeId: Scalars['ID']['input'];
-  previewUploadId?: InputMaybe<Scalars['ID']['input']>;
-  /** 3 to 64 characters, unique among my kits. */
-  title: Scalars['String']['input'];
-};
-
-export type DeleteInput = {
-  id: Scalars['ID']['input'];
-};
-
-export type DeletePayload = {
-  __typename?: 'DeletePayload';
-  /** The id of what was deleted. */
-  id: Scalars['ID']['output'];
-};
-
-/** A stored file. Download it from url (the gateway's origin; ETag, Range and year-long caching, as the URL names the content). */
-export type FileInfo = {
-  __typename?: 'FileInfo';
-  byteSize: Scalars['Int']['output'];
-  contentType: Scalars['String']['output'];
-  id: Scalars['ID']['output'];
-  /** What a glTF model holds; null for other files. */
-  model: Maybe<ModelInfo>;
-  /** SHA-256 of the content, hex. */
-  sha256: Scalars['String']['output'];
-  url: Scalars['String']['output'];
-};
-
-/** A whole keyboard: a box of a layout, a switch type and keycaps. */
-export type Keyboard = {
-  __typename?: 'Keyboard';
-  boxType: BoxType;
-  createdAt: Scalars['DateTime']['output'];
-  id: Scalars['ID']['output'];
-  isDefault: Scalars['Boolean']['output'];
-  model: Maybe<FileInfo>;
-  /** The owner; null for a default keyboard of the catalogue. */
-  owner: Maybe<User>;
-  preview: Maybe<FileInfo>;
-  switch: Switch;
-  title: Scalars['String']['output'];
-  updatedAt: Scalars['DateTime']['output'];
-};
-
-export type KeyboardConnection = {
-  __typename?: 'KeyboardConnection';
-  edges: Array<KeyboardEdge>;
-  nodes: Array<Keyboard>;
-  pageInfo: PageInfo;
-  totalCount: Scalars['Int']['output'];
-};
-
-export type KeyboardEdge = {
-  __typename?: 'KeyboardEdge';
-  cursor: Scalars['String']['output'];
-  node: Keyboard;
-};
-
-export type KeyboardPayload = {
-  __typename?: 'KeyboardPayload';
+/** What createKeyboard gives back. */
+export type CreateKeyboardPayload = {
+  __typename?: 'CreateKeyboardPayload';
+  /** The new keyboard. */
   keyboard: Keyboard;
 };
 
-/** One keycap of a kit. */
-export type Keycap = {
-  __typename?: 'Keycap';
-  createdAt: Scalars['DateTime']['output'];
+/** What createKit needs. */
+export type CreateKitInput = {
+  /** Administrators only (FORBIDDEN otherwise): add it to the default catalogue, owned by nobody. */
+  asDefault?: InputMaybe<Scalars['Boolean']['input']>;
+  /**
+   * The kit's layout: a BoxType id (a plain UUID is still accepted); BAD_USER_INPUT when there is no such box
+   * type, or no default kit of it to copy the keycaps of.
+   */
+  boxTypeId: Scalars['ID']['input'];
+  /** The uploadId of an image sent to POST /uploads/preview; none to keep the default kit's preview. */
+  previewUploadId?: InputMaybe<Scalars['ID']['input']>;
+  /** 3 to 64 characters (trimmed, no control characters), unique among my kits: CONFLICT otherwise. */
+  title: Scalars['String']['input'];
+};
+
+/** What createKit gives back. */
+export type CreateKitPayload = {
+  __typename?: 'CreateKitPayload';
+  /** The new kit, with its copied keycaps. */
+  kit: Kit;
+};
+
+/** What deleteBox needs. */
+export type DeleteBoxInput = {
+  /** The box's global id (a plain UUID is still accepted during the transition). */
+  id: Scalars['ID']['input'];
+};
+
+/** What deleteBox gives back. */
+export type DeleteBoxPayload = {
+  __typename?: 'DeleteBoxPayload';
+  /** The global id the deleted box had (to drop it from a client's cache). */
   id: Scalars['ID']['output'];
+};
+
+/** What deleteKeyboard needs. */
+export type DeleteKeyboardInput = {
+  /** The keyboard's global id (a plain UUID is still accepted during the transition). */
+  id: Scalars['ID']['input'];
+};
+
+/** What deleteKeyboard gives back. */
+export type DeleteKeyboardPayload = {
+  __typename?: 'DeleteKeyboardPayload';
+  /** The global id the deleted keyboard had (to drop it from a client's cache). */
+  id: Scalars['ID']['output'];
+};
+
+/** What deleteKit needs. */
+export type DeleteKitInput = {
+  /** The kit's global id (a plain UUID is still accepted during the transition). */
+  id: Scalars['ID']['input'];
+};
+
+/** What deleteKit gives back. */
+export type DeleteKitPayload = {
+  __typename?: 'DeleteKitPayload';
+  /** The global id the deleted kit had (to drop it from a client's cache); its keycaps are gone too. */
+  id: Scalars['ID']['output'];
+};
+
+/**
+ * A stored file. Download it from url (the gateway's origin; ETag, Range and year-long caching, as the URL names
+ * the content). Not a Node: its id is the uploadId that POST /uploads gave out, to pass to a mutation.
+ */
+export type FileInfo = {
+  __typename?: 'FileInfo';
+  /** The file's length in bytes. */
+  byteSize: Scalars['Int']['output'];
+  /** The media type, for example model/gltf-binary, image/webp, audio/wav, audio/ogg or audio/mpeg. */
+  contentType: Scalars['String']['output'];
+  /** The uploadId (a UUID) that POST /uploads/model, /uploads/preview or /uploads/sound gave out; see myUpload. */
+  id: Scalars['ID']['output'];
+  /** What a glTF model holds; null for other files. */
+  model: Maybe<ModelInfo>;
+  /** SHA-256 of the content, 64 lowercase hex digits. */
+  sha256: Scalars['String']['output'];
+  /**
+   * Where to download it: content-addressed under /files/sha256/ on the gateway's origin. An upload not attached
+   * yet has a signed URL that expires after 15 minutes.
+   */
+  url: Scalars['URL']['output'];
+};
+
+/** A whole keyboard: a box of a layout, a switch type and keycaps. */
+export type Keyboard = Node & {
+  __typename?: 'Keyboard';
+  /** The keyboard's layout. */
+  boxType: BoxType;
+  /** When it was made. */
+  createdAt: Scalars['DateTime']['output'];
+  /** The keyboard's global id. */
+  id: Scalars['ID']['output'];
+  /** True for a keyboard of the default catalogue (it has no owner). */
+  isDefault: Scalars['Boolean']['output'];
+  /** The whole keyboard's 3D model (GLB); null when it has none. */
   model: Maybe<FileInfo>;
-  /** The key, for example A, AltLeft or Enter. */
+  /** The owner; null for a default keyboard of the catalogue. */
+  owner: Maybe<User>;
+  /** A preview image (WebP); null when it has none. */
+  preview: Maybe<FileInfo>;
+  /** The keyboard's switch type. */
+  switch: Switch;
+  /** 3 to 64 characters, unique among its owner's keyboards. */
   title: Scalars['String']['output'];
+  /** When it last changed (title or files). */
   updatedAt: Scalars['DateTime']['output'];
 };
 
-export type KeycapConnection = {
-  __typename?: 'KeycapConnection';
-  edges: Array<KeycapEdge>;
-  nodes: Array<Keycap>;
+/** A page of keyboards. */
+export type KeyboardConnection = {
+  __typename?: 'KeyboardConnection';
+  /** The page's keyboards, each with its cursor. */
+  edges: Array<KeyboardEdge>;
+  /** The page's keyboards (the nodes of edges, when the cursors are not needed). */
+  nodes: Array<Keyboard>;
+  /** Where the page stands, and the cursors of its ends. */
   pageInfo: PageInfo;
+  /** How many keyboards the whole list holds with its filters and search (not only this page). */
   totalCount: Scalars['Int']['output'];
 };
 
+/** One of a page's keyboards, with its cursor. */
+export type KeyboardEdge = {
+  __typename?: 'KeyboardEdge';
+  /** Opaque; valid as after or before of the same list under the same orderBy, however the list changes. */
+  cursor: Scalars['String']['output'];
+  /** The item. */
+  node: Keyboard;
+};
+
+/** How to order keyboards: by a field, in a direction; keyboards with equal values come in id order, the same way. */
+export type KeyboardOrder = {
+  /** Ascending or descending. */
+  direction: OrderDirection;
+  /** What to order by. */
+  field: KeyboardOrderField;
+};
+
+/** What keyboards can be ordered by. */
+export type KeyboardOrderField =
+  /** When it was made (createdAt), oldest first in ascending order. */
+  | 'CREATED_AT'
+  /** The title, A to Z in ascending order. */
+  | 'TITLE'
+  /** When it last changed (updatedAt), least recently changed first in ascending order. */
+  | 'UPDATED_AT';
+
+/** One keycap of a kit, for one key of its layout. */
+export type Keycap = Node & {
+  __typename?: 'Keycap';
+  /** When it was made (with its kit). */
+  createdAt: Scalars['DateTime']['output'];
+  /** The keycap's global id. */
+  id: Scalars['ID']['output'];
+  /** The keycap's 3D model (GLB); null when it has none. */
+  model: Maybe<FileInfo>;
+  /** The key, for example A, AltLeft or Enter. */
+  title: Scalars['String']['output'];
+  /** When it last changed (its model). */
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+/** A page of keycaps. */
+export type KeycapConnection = {
+  __typename?: 'KeycapConnection';
+  /** The page's keycaps, each with its cursor. */
+  edges: Array<KeycapEdge>;
+  /** The page's keycaps (the nodes of edges, when the cursors are not needed). */
+  nodes: Array<Keycap>;
+  /** Where the page stands, and the cursors of its ends. */
+  pageInfo: PageInfo;
+  /** How many keycaps the whole list holds with its filters and search (not only this page). */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** One of a page's keycaps, with its cursor. */
 export type KeycapEdge = {
   __typename?: 'KeycapEdge';
+  /** Opaque; valid as after or before of the same list under the same orderBy, however the list changes. */
   cursor: Scalars['String']['output'];
+  /** The item. */
   node: Keycap;
 };
 
-export type KeycapPayload = {
-  __typename?: 'KeycapPayload';
-  keycap: Keycap;
+/** How to order keycaps: by a field, in a direction; keycaps with equal values come in id order, the same way. */
+export type KeycapOrder = {
+  /** Ascending or descending. */
+  direction: OrderDirection;
+  /** What to order by. */
+  field: KeycapOrderField;
 };
 
+/** What keycaps can be ordered by. */
+export type KeycapOrderField =
+  /** When it was made (createdAt), oldest first in ascending order. */
+  | 'CREATED_AT'
+  /** The title, A to Z in ascending order. */
+  | 'TITLE'
+  /** When it last changed (updatedAt), least recently changed first in ascending order. */
+  | 'UPDATED_AT';
+
 /** A keycap set for one layout: one keycap per key. */
-export type Kit = {
+export type Kit = Node & {
   __typename?: 'Kit';
+  /** The kit's layout. */
   boxType: BoxType;
+  /** When it was made. */
   createdAt: Scalars['DateTime']['output'];
+  /** The kit's global id. */
   id: Scalars['ID']['output'];
+  /** True for a kit of the default catalogue (it has no owner). */
   isDefault: Scalars['Boolean']['output'];
-  /** The kit's keycaps by key name. */
+  /**
+   * The kit's keycaps, by key name unless orderBy says otherwise. BAD_USER_INPUT (naming the argument) for a bad
+   * search, page size or cursor, for first with last, and for a cursor given under another orderBy.
+   */
   keycaps: KeycapConnection;
+  /** The owner; null for a default kit of the catalogue. */
   owner: Maybe<User>;
+  /** A preview image (WebP); null when it has none. */
   preview: Maybe<FileInfo>;
+  /** 3 to 64 characters, unique among its owner's kits. */
   title: Scalars['String']['output'];
+  /** When it last changed (title or preview). */
   updatedAt: Scalars['DateTime']['output'];
 };
 
 /** A keycap set for one layout: one keycap per key. */
 export type KitKeycapsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<KeycapOrder>;
+  search?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** A page of kits. */
 export type KitConnection = {
   __typename?: 'KitConnection';
+  /** The page's kits, each with its cursor. */
   edges: Array<KitEdge>;
+  /** The page's kits (the nodes of edges, when the cursors are not needed). */
   nodes: Array<Kit>;
+  /** Where the page stands, and the cursors of its ends. */
   pageInfo: PageInfo;
+  /** How many kits the whole list holds with its filters and search (not only this page). */
   totalCount: Scalars['Int']['output'];
 };
 
+/** One of a page's kits, with its cursor. */
 export type KitEdge = {
   __typename?: 'KitEdge';
+  /** Opaque; valid as after or before of the same list under the same orderBy, however the list changes. */
   cursor: Scalars['String']['output'];
+  /** The item. */
   node: Kit;
 };
 
-export type KitPayload = {
-  __typename?: 'KitPayload';
-  kit: Kit;
+/** How to order kits: by a field, in a direction; kits with equal values come in id order, the same way. */
+export type KitOrder = {
+  /** Ascending or descending. */
+  direction: OrderDirection;
+  /** What to order by. */
+  field: KitOrderField;
 };
 
+/** What kits can be ordered by. */
+export type KitOrderField =
+  /** When it was made (createdAt), oldest first in ascending order. */
+  | 'CREATED_AT'
+  /** The title, A to Z in ascending order. */
+  | 'TITLE'
+  /** When it last changed (updatedAt), least recently changed first in ascending order. */
+  | 'UPDATED_AT';
+
+/** What inspection found in a glTF model. */
 export type ModelInfo = {
   __typename?: 'ModelInfo';
+  /** The bounds of the default scene in world space. */
   boundingBox: BoundingBox;
+  /** Triangles of every mesh primitive (strips and fans counted as the triangles they make). */
   triangleCount: Scalars['Int']['output'];
+  /** Vertices of every mesh primitive (each mesh counted once, however many nodes use it). */
   vertexCount: Scalars['Int']['output'];
 };
 
+/**
+ * Every change the API makes. Each answers its payload, or null with the error when it changes nothing; errors
+ * carry a stable extensions.code (BAD_USER_INPUT naming extensions.field, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
+ * CONFLICT, RATE_LIMITED with extensions.retryAfterSeconds) and a message in the caller's language.
+ */
 export type Mutation = {
   __typename?: 'Mutation';
-  /** A new box of mine (an administrator may add a default one with asDefault). */
-  createBox: BoxPayload;
-  createKeyboard: KeyboardPayload;
-  /** A new kit of mine, with a copy of every keycap of the default kit of its box type. */
-  createKit: KitPayload;
-  deleteBox: DeletePayload;
-  deleteKeyboard: DeletePayload;
-  /** Deletes the kit and its keycaps. */
-  deleteKit: DeletePayload;
-  renameBox: BoxPayload;
-  renameKeyboard: KeyboardPayload;
-  renameKit: KitPayload;
-  /** Attaches new model and/or preview uploads (POST /uploads/model, /uploads/preview) to my box. */
-  replaceBoxFiles: BoxPayload;
-  replaceKeyboardFiles: KeyboardPayload;
-  /** Attaches a new model upload to one keycap of my kit. */
-  replaceKeycapModel: KeycapPayload;
-  replaceKitPreview: KitPayload;
+  /**
+   * A new box of mine; an administrator may add a default one with asDefault (FORBIDDEN for anyone else). Signed in
+   * only (UNAUTHENTICATED); BAD_USER_INPUT naming the field for a bad title, id or upload, CONFLICT when the title
+   * is taken.
+   */
+  createBox: Maybe<CreateBoxPayload>;
+  /**
+   * A new keyboard of mine, of a box type and a switch type; an administrator may add a default one with asDefault
+   * (FORBIDDEN for anyone else). Signed in only (UNAUTHENTICATED); BAD_USER_INPUT naming the field for a bad title,
+   * id or upload, CONFLICT when the title is taken.
+   */
+  createKeyboard: Maybe<CreateKeyboardPayload>;
+  /**
+   * A new kit of mine, with a copy of every keycap of the default kit of its box type; an administrator may add a
+   * default one with asDefault (FORBIDDEN for anyone else). Signed in only (UNAUTHENTICATED); BAD_USER_INPUT naming
+   * the field for a bad title, id or upload, CONFLICT when the title is taken.
+   */
+  createKit: Maybe<CreateKitPayload>;
+  /**
+   * Deletes my box; its files stop being served after a grace period unless something else names them. Signed in
+   * only (UNAUTHENTICATED); NOT_FOUND when there is no such box; FORBIDDEN when it is someone else's, or a default
+   * one and I am no administrator; BAD_USER_INPUT naming the field for a bad id.
+   */
+  deleteBox: Maybe<DeleteBoxPayload>;
+  /**
+   * Deletes my keyboard. Signed in only (UNAUTHENTICATED); NOT_FOUND when there is no such keyboard; FORBIDDEN when
+   * it is someone else's, or a default one and I am no administrator; BAD_USER_INPUT naming the field for a bad id.
+   */
+  deleteKeyboard: Maybe<DeleteKeyboardPayload>;
+  /**
+   * Deletes my kit and its keycaps. Signed in only (UNAUTHENTICATED); NOT_FOUND when there is no such kit; FORBIDDEN
+   * when it is someone else's, or a default one and I am no administrator; BAD_USER_INPUT naming the field for a bad
+   * id.
+   */
+  deleteKit: Maybe<DeleteKitPayload>;
+  /**
+   * Gives my box a new title. Signed in only (UNAUTHENTICATED); NOT_FOUND when there is no such box; FORBIDDEN when
+   * it is someone else's, or a default one and I am no administrator; BAD_USER_INPUT naming the field for a bad id
+   * or title; CONFLICT when the title is taken.
+   */
+  renameBox: Maybe<RenameBoxPayload>;
+  /**
+   * Gives my keyboard a new title. Signed in only (UNAUTHENTICATED); NOT_FOUND when there is no such keyboard;
+   * FORBIDDEN when it is someone else's, or a default one and I am no administrator; BAD_USER_INPUT naming the field
+   * for a bad id or title; CONFLICT when the title is taken.
+   */
+  renameKeyboard: Maybe<RenameKeyboardPayload>;
+  /**
+   * Gives my kit a new title. Signed in only (UNAUTHENTICATED); NOT_FOUND when there is no such kit; FORBIDDEN when
+   * it is someone else's, or a default one and I am no administrator; BAD_USER_INPUT naming the field for a bad id
+   * or title; CONFLICT when the title is taken.
+   */
+  renameKit: Maybe<RenameKitPayload>;
+  /**
+   * Attaches new model and/or preview uploads (POST /uploads/model, /uploads/preview) to my box. Signed in only
+   * (UNAUTHENTICATED); NOT_FOUND when there is no such box; FORBIDDEN when it is someone else's, or a default one
+   * and I am no administrator; BAD_USER_INPUT naming the field for a bad id or upload, and when it names none.
+   */
+  replaceBoxFiles: Maybe<ReplaceBoxFilesPayload>;
+  /**
+   * Attaches new model and/or preview uploads (POST /uploads/model, /uploads/preview) to my keyboard. Signed in only
+   * (UNAUTHENTICATED); NOT_FOUND when there is no such keyboard; FORBIDDEN when it is someone else's, or a default
+   * one and I am no administrator; BAD_USER_INPUT naming the field for a bad id or upload, and when it names none.
+   */
+  replaceKeyboardFiles: Maybe<ReplaceKeyboardFilesPayload>;
+  /**
+   * Attaches a new model upload (POST /uploads/model) to one keycap of my kit. Signed in only (UNAUTHENTICATED);
+   * NOT_FOUND when there is no such keycap; FORBIDDEN when it is someone else's, or a default one and I am no
+   * administrator; BAD_USER_INPUT naming the field for a bad id or upload.
+   */
+  replaceKeycapModel: Maybe<ReplaceKeycapModelPayload>;
+  /**
+   * Attaches a new preview upload (POST /uploads/preview) to my kit. Signed in only (UNAUTHENTICATED); NOT_FOUND
+   * when there is no such kit; FORBIDDEN when it is someone else's, or a default one and I am no administrator;
+   * BAD_USER_INPUT naming the field for a bad id or upload.
+   */
+  replaceKitPreview: Maybe<ReplaceKitPreviewPayload>;
 };
 
+/**
+ * Every change the API makes. Each answers its payload, or null with the error when it changes nothing; errors
+ * carry a stable extensions.code (BAD_USER_INPUT naming extensions.field, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
+ * CONFLICT, RATE_LIMITED with extensions.retryAfterSeconds) and a message in the caller's language.
+ */
 export type MutationCreateBoxArgs = {
   input: CreateBoxInput;
 };
 
+/**
+ * Every change the API makes. Each answers its payload, or null with the error when it changes nothing; errors
+ * carry a stable extensions.code (BAD_USER_INPUT naming extensions.field, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
+ * CONFLICT, RATE_LIMITED with extensions.retryAfterSeconds) and a message in the caller's language.
+ */
 export type MutationCreateKeyboardArgs = {
   input: CreateKeyboardInput;
 };
 
+/**
+ * Every change the API makes. Each answers its payload, or null with the error when it changes nothing; errors
+ * carry a stable extensions.code (BAD_USER_INPUT naming extensions.field, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
+ * CONFLICT, RATE_LIMITED with extensions.retryAfterSeconds) and a message in the caller's language.
+ */
 export type MutationCreateKitArgs = {
   input: CreateKitInput;
 };
 
+/**
+ * Every change the API makes. Each answers its payload, or null with the error when it changes nothing; errors
+ * carry a stable extensions.code (BAD_USER_INPUT naming extensions.field, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
+ * CONFLICT, RATE_LIMITED with extensions.retryAfterSeconds) and a message in the caller's language.
+ */
 export type MutationDeleteBoxArgs = {
-  input: DeleteInput;
+  input: DeleteBoxInput;
 };
 
+/**
+ * Every change the API makes. Each answers its payload, or null with the error when it changes nothing; errors
+ * carry a stable extensions.code (BAD_USER_INPUT naming extensions.field, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
+ * CONFLICT, RATE_LIMITED with extensions.retryAfterSeconds) and a message in the caller's language.
+ */
 export type MutationDeleteKeyboardArgs = {
-  input: DeleteInput;
+  input: DeleteKeyboardInput;
 };
 
+/**
+ * Every change the API makes. Each answers its payload, or null with the error when it changes nothing; errors
+ * carry a stable extensions.code (BAD_USER_INPUT naming extensions.field, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
+ * CONFLICT, RATE_LIMITED with extensions.retryAfterSeconds) and a message in the caller's language.
+ */
 export type MutationDeleteKitArgs = {
-  input: DeleteInput;
+  input: DeleteKitInput;
 };
 
+/**
+ * Every change the API makes. Each answers its payload, or null with the error when it changes nothing; errors
+ * carry a stable extensions.code (BAD_USER_INPUT naming extensions.field, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
+ * CONFLICT, RATE_LIMITED with extensions.retryAfterSeconds) and a message in the caller's language.
+ */
 export type MutationRenameBoxArgs = {
-  input: RenameInput;
+  input: RenameBoxInput;
 };
 
+/**
+ * Every change the API makes. Each answers its payload, or null with the error when it changes nothing; errors
+ * carry a stable extensions.code (BAD_USER_INPUT naming extensions.field, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
+ * CONFLICT, RATE_LIMITED with extensions.retryAfterSeconds) and a message in the caller's language.
+ */
 export type MutationRenameKeyboardArgs = {
-  input: RenameInput;
+  input: RenameKeyboardInput;
 };
 
+/**
+ * Every change the API makes. Each answers its payload, or null with the error when it changes nothing; errors
+ * carry a stable extensions.code (BAD_USER_INPUT naming extensions.field, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
+ * CONFLICT, RATE_LIMITED with extensions.retryAfterSeconds) and a message in the caller's language.
+ */
 export type MutationRenameKitArgs = {
-  input: RenameInput;
+  input: RenameKitInput;
 };
 
+/**
+ * Every change the API makes. Each answers its payload, or null with the error when it changes nothing; errors
+ * carry a stable extensions.code (BAD_USER_INPUT naming extensions.field, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
+ * CONFLICT, RATE_LIMITED with extensions.retryAfterSeconds) and a message in the caller's language.
+ */
 export type MutationReplaceBoxFilesArgs = {
-  input: ReplaceFilesInput;
+  input: ReplaceBoxFilesInput;
 };
 
+/**
+ * Every change the API makes. Each answers its payload, or null with the error when it changes nothing; errors
+ * carry a stable extensions.code (BAD_USER_INPUT naming extensions.field, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
+ * CONFLICT, RATE_LIMITED with extensions.retryAfterSeconds) and a message in the caller's language.
+ */
 export type MutationReplaceKeyboardFilesArgs = {
-  input: ReplaceFilesInput;
+  input: ReplaceKeyboardFilesInput;
 };
 
+/**
+ * Every change the API makes. Each answers its payload, or null with the error when it changes nothing; errors
+ * carry a stable extensions.code (BAD_USER_INPUT naming extensions.field, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
+ * CONFLICT, RATE_LIMITED with extensions.retryAfterSeconds) and a message in the caller's language.
+ */
 export type MutationReplaceKeycapModelArgs = {
   input: ReplaceKeycapModelInput;
 };
 
+/**
+ * Every change the API makes. Each answers its payload, or null with the error when it changes nothing; errors
+ * carry a stable extensions.code (BAD_USER_INPUT naming extensions.field, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
+ * CONFLICT, RATE_LIMITED with extensions.retryAfterSeconds) and a message in the caller's language.
+ */
 export type MutationReplaceKitPreviewArgs = {
-  input: ReplaceFilesInput;
+  input: ReplaceKitPreviewInput;
 };
+
+/**
+ * An object with a global id: any id the API gives out can be read again with `node(id:)` (Relay's Object
+ * Identification). Ids are opaque: never build or take them apart.
+ */
+export type Node = {
+  /** The object's global id: opaque, stable, and unique across every type of the API. */
+  id: Scalars['ID']['output'];
+};
+
+/** The direction of an order. */
+export type OrderDirection =
+  /** Ascending: titles from A to Z (and А to Я), times from the oldest. */
+  | 'ASC'
+  /** Descending: titles from Z to A (and Я to А), times from the newest. */
+  | 'DESC';
 
 /** Whose items a list shows: the default catalogue, or the signed-in user's own. */
-export type Owner = 'DEFAULT' | 'MINE';
+export type Owner =
+  /** The default catalogue, which belongs to nobody and that only administrators change. Anyone may list it. */
+  | 'DEFAULT'
+  /** The signed-in user's own items; UNAUTHENTICATED (on that list only) when the request is signed out. */
+  | 'MINE';
 
+/** Where a page of a list stands (Relay Cursor Connections). */
 export type PageInfo = {
   __typename?: 'PageInfo';
+  /** The cursor of the page's last item (pass it as after for the page after); null for an empty page. */
   endCursor: Maybe<Scalars['String']['output']>;
+  /**
+   * Whether items follow this page. Paging forwards (first, or neither first nor last): whether more items lie
+   * between this page and the end of the list (or the before cursor). Paging backwards (last): whether the before
+   * cursor's item, or any after it, is still there; false without before.
+   */
   hasNextPage: Scalars['Boolean']['output'];
+  /**
+   * Whether items come before this page. Paging backwards (last): whether more items lie between the start of the
+   * list (or the after cursor) and this page. Paging forwards: whether the after cursor's item, or any before it,
+   * is still there; false without after.
+   */
+  hasPreviousPage: Scalars['Boolean']['output'];
+  /** The cursor of the page's first item (pass it as before for the page before); null for an empty page. */
+  startCursor: Maybe<Scalars['String']['output']>;
 };
 
+/**
+ * Everything the API reads. A field that needs an account says UNAUTHENTICATED on its own (extensions.reason
+ * TOKEN_EXPIRED when the access token has expired: refresh it) while the rest of the answer stays.
+ */
 export type Query = {
   __typename?: 'Query';
-  /** One box by id; anyone may look (items are shared by link). */
+  /** One box by id; null when there is none (or the id is not a box's). Anyone may look: items are shared by link. */
   box: Maybe<Box>;
-  /** Keyboard layouts (box types), from the largest to the smallest. */
-  boxTypes: Array<BoxType>;
-  /** Boxes (cases), newest first: the default ones, or mine (signed in). */
-  boxes: BoxConnection;
+  /** Keyboard layouts (box types), from the largest to the smallest. Anyone may list them. */
+  boxTypes: Maybe<Array<BoxType>>;
+  /**
+   * Boxes (cases), newest first unless orderBy says otherwise: the default ones, or mine (signed in;
+   * UNAUTHENTICATED otherwise). BAD_USER_INPUT (naming the argument) for a bad id, search, page size or cursor,
+   * for first with last, and for a cursor given under another orderBy.
+   */
+  boxes: Maybe<BoxConnection>;
+  /** One keyboard by id; null when there is none (or the id is not a keyboard's). Anyone may look. */
   keyboard: Maybe<Keyboard>;
-  /** Whole keyboards, newest first: the default ones, or mine (signed in). */
-  keyboards: KeyboardConnection;
+  /**
+   * Whole keyboards, newest first unless orderBy says otherwise: the default ones, or mine (signed in;
+   * UNAUTHENTICATED otherwise). BAD_USER_INPUT (naming the argument) for a bad id, search, page size or cursor,
+   * for first with last, and for a cursor given under another orderBy.
+   */
+  keyboards: Maybe<KeyboardConnection>;
+  /** One keycap kit by id; null when there is none (or the id is not a kit's). Anyone may look. */
   kit: Maybe<Kit>;
-  /** Keycap kits, newest first: the default ones, or mine (signed in). */
-  kits: KitConnection;
-  /** One of my uploads, before or after it is attached (its URL is signed and expires while unattached). */
+  /**
+   * Keycap kits, newest first unless orderBy says otherwise: the default ones, or mine (signed in;
+   * UNAUTHENTICATED otherwise). BAD_USER_INPUT (naming the argument) for a bad id, search, page size or cursor,
+   * for first with last, and for a cursor given under another orderBy.
+   */
+  kits: Maybe<KitConnection>;
+  /**
+   * One of my own uploads by its uploadId (the answer of POST /uploads/model, /uploads/preview or /uploads/sound),
+   * before or after it is attached; while unattached its URL is signed and expires after 15 minutes. Null for an
+   * id that is not one of my uploads. Signed in only: UNAUTHENTICATED otherwise.
+   */
   myUpload: Maybe<FileInfo>;
+  /**
+   * Any object by its global id: a switch, box type, box, kit, keycap, keyboard or user. Null when nothing has
+   * this id, for an id of another kind and for a plain UUID (it names no type). Anyone may look.
+   */
+  node: Maybe<Node>;
+  /**
+   * Objects by their global ids, in the order asked: null in place of each id that names nothing (as for
+   * `node`). At most 100 ids: BAD_USER_INPUT beyond.
+   */
+  nodes: Maybe<Array<Maybe<Node>>>;
+  /** One switch type by id; null when there is none (or the id is not a switch's). Anyone may look. */
   switch: Maybe<Switch>;
-  /** Switch types, by title. Anonymous. */
-  switches: SwitchConnection;
+  /**
+   * Switch types, by title unless orderBy says otherwise. Anyone may list them. BAD_USER_INPUT (naming the
+   * argument) for a bad search, page size or cursor, for first with last, and for a cursor given under another
+   * orderBy.
+   */
+  switches: Maybe<SwitchConnection>;
 };
 
+/**
+ * Everything the API reads. A field that needs an account says UNAUTHENTICATED on its own (extensions.reason
+ * TOKEN_EXPIRED when the access token has expired: refresh it) while the rest of the answer stays.
+ */
 export type QueryBoxArgs = {
   id: Scalars['ID']['input'];
 };
 
+/**
+ * Everything the API reads. A field that needs an account says UNAUTHENTICATED on its own (extensions.reason
+ * TOKEN_EXPIRED when the access token has expired: refresh it) while the rest of the answer stays.
+ */
 export type QueryBoxesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   boxTypeId?: InputMaybe<Scalars['ID']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<BoxOrder>;
   owner?: InputMaybe<Owner>;
+  search?: InputMaybe<Scalars['String']['input']>;
 };
 
+/**
+ * Everything the API reads. A field that needs an account says UNAUTHENTICATED on its own (extensions.reason
+ * TOKEN_EXPIRED when the access token has expired: refresh it) while the rest of the answer stays.
+ */
 export type QueryKeyboardArgs = {
   id: Scalars['ID']['input'];
 };
 
+/**
+ * Everything the API reads. A field that needs an account says UNAUTHENTICATED on its own (extensions.reason
+ * TOKEN_EXPIRED when the access token has expired: refresh it) while the rest of the answer stays.
+ */
 export type QueryKeyboardsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   boxTypeId?: InputMaybe<Scalars['ID']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<KeyboardOrder>;
   owner?: InputMaybe<Owner>;
+  search?: InputMaybe<Scalars['String']['input']>;
   switchId?: InputMaybe<Scalars['ID']['input']>;
 };
 
+/**
+ * Everything the API reads. A field that needs an account says UNAUTHENTICATED on its own (extensions.reason
+ * TOKEN_EXPIRED when the access token has expired: refresh it) while the rest of the answer stays.
+ */
 export type QueryKitArgs = {
   id: Scalars['ID']['input'];
 };
 
+/**
+ * Everything the API reads. A field that needs an account says UNAUTHENTICATED on its own (extensions.reason
+ * TOKEN_EXPIRED when the access token has expired: refresh it) while the rest of the answer stays.
+ */
 export type QueryKitsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   boxTypeId?: InputMaybe<Scalars['ID']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<KitOrder>;
   owner?: InputMaybe<Owner>;
+  search?: InputMaybe<Scalars['String']['input']>;
 };
 
+/**
+ * Everything the API reads. A field that needs an account says UNAUTHENTICATED on its own (extensions.reason
+ * TOKEN_EXPIRED when the access token has expired: refresh it) while the rest of the answer stays.
+ */
 export type QueryMyUploadArgs = {
   id: Scalars['ID']['input'];
 };
 
+/**
+ * Everything the API reads. A field that needs an account says UNAUTHENTICATED on its own (extensions.reason
+ * TOKEN_EXPIRED when the access token has expired: refresh it) while the rest of the answer stays.
+ */
+export type QueryNodeArgs = {
+  id: Scalars['ID']['input'];
+};
+
+/**
+ * Everything the API reads. A field that needs an account says UNAUTHENTICATED on its own (extensions.reason
+ * TOKEN_EXPIRED when the access token has expired: refresh it) while the rest of the answer stays.
+ */
+export type QueryNodesArgs = {
+  ids: Array<Scalars['ID']['input']>;
+};
+
+/**
+ * Everything the API reads. A field that needs an account says UNAUTHENTICATED on its own (extensions.reason
+ * TOKEN_EXPIRED when the access token has expired: refresh it) while the rest of the answer stays.
+ */
 export type QuerySwitchArgs = {
   id: Scalars['ID']['input'];
 };
 
+/**
+ * Everything the API reads. A field that needs an account says UNAUTHENTICATED on its own (extensions.reason
+ * TOKEN_EXPIRED when the access token has expired: refresh it) while the rest of the answer stays.
+ */
 export type QuerySwitchesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<SwitchOrder>;
+  search?: InputMaybe<Scalars['String']['input']>;
 };
 
-export type RenameInput = {
+/** What renameBox needs. */
+export type RenameBoxInput = {
+  /** The box's global id (a plain UUID is still accepted during the transition). */
   id: Scalars['ID']['input'];
+  /** 3 to 64 characters (trimmed, no control characters), unique among the owner's boxes: CONFLICT otherwise. */
   title: Scalars['String']['input'];
 };
 
-export type ReplaceFilesInput = {
+/** What renameBox gives back. */
+export type RenameBoxPayload = {
+  __typename?: 'RenameBoxPayload';
+  /** The box with its new title. */
+  box: Box;
+};
+
+/** What renameKeyboard needs. */
+export type RenameKeyboardInput = {
+  /** The keyboard's global id (a plain UUID is still accepted during the transition). */
   id: Scalars['ID']['input'];
+  /** 3 to 64 characters (trimmed, no control characters), unique among the owner's keyboards: CONFLICT otherwise. */
+  title: Scalars['String']['input'];
+};
+
+/** What renameKeyboard gives back. */
+export type RenameKeyboardPayload = {
+  __typename?: 'RenameKeyboardPayload';
+  /** The keyboard with its new title. */
+  keyboard: Keyboard;
+};
+
+/** What renameKit needs. */
+export type RenameKitInput = {
+  /** The kit's global id (a plain UUID is still accepted during the transition). */
+  id: Scalars['ID']['input'];
+  /** 3 to 64 characters (trimmed, no control characters), unique among the owner's kits: CONFLICT otherwise. */
+  title: Scalars['String']['input'];
+};
+
+/** What renameKit gives back. */
+export type RenameKitPayload = {
+  __typename?: 'RenameKitPayload';
+  /** The kit with its new title. */
+  kit: Kit;
+};
+
+/** What replaceBoxFiles needs: at least one upload (BAD_USER_INPUT when neither is given); a file not named stays. */
+export type ReplaceBoxFilesInput = {
+  /** The box's global id (a plain UUID is still accepted during the transition). */
+  id: Scalars['ID']['input'];
+  /** The uploadId of a GLB sent to POST /uploads/model: the box's new model. */
   modelUploadId?: InputMaybe<Scalars['ID']['input']>;
+  /** The uploadId of an image sent to POST /uploads/preview: the box's new preview. */
   previewUploadId?: InputMaybe<Scalars['ID']['input']>;
 };
 
+/** What replaceBoxFiles gives back. */
+export type ReplaceBoxFilesPayload = {
+  __typename?: 'ReplaceBoxFilesPayload';
+  /** The box with its new files. */
+  box: Box;
+};
+
+/** What replaceKeyboardFiles needs: at least one upload (BAD_USER_INPUT when neither is given); a file not named stays. */
+export type ReplaceKeyboardFilesInput = {
+  /** The keyboard's global id (a plain UUID is still accepted during the transition). */
+  id: Scalars['ID']['input'];
+  /** The uploadId of a GLB sent to POST /uploads/model: the keyboard's new model. */
+  modelUploadId?: InputMaybe<Scalars['ID']['input']>;
+  /** The uploadId of an image sent to POST /uploads/preview: the keyboard's new preview. */
+  previewUploadId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+/** What replaceKeyboardFiles gives back. */
+export type ReplaceKeyboardFilesPayload = {
+  __typename?: 'ReplaceKeyboardFilesPayload';
+  /** The keyboard with its new files. */
+  keyboard: Keyboard;
+};
+
+/** What replaceKeycapModel needs. */
 export type ReplaceKeycapModelInput = {
+  /** The keycap's global id (a plain UUID is still accepted during the transition); NOT_FOUND when there is none. */
   keycapId: Scalars['ID']['input'];
+  /** The uploadId of a GLB sent to POST /uploads/model: the keycap's new model. */
   modelUploadId: Scalars['ID']['input'];
 };
 
-/** A mechanical switch type, with its 3D model and click sound. */
-export type Switch = {
-  __typename?: 'Switch';
-  id: Scalars['ID']['output'];
-  model: Maybe<FileInfo>;
-  preview: Maybe<FileInfo>;
-  /** The click sound. */
-  sound: Maybe<FileInfo>;
-  title: Scalars['String']['output'];
+/** What replaceKeycapModel gives back. */
+export type ReplaceKeycapModelPayload = {
+  __typename?: 'ReplaceKeycapModelPayload';
+  /** The keycap with its new model. */
+  keycap: Keycap;
 };
 
+/** What replaceKitPreview needs. */
+export type ReplaceKitPreviewInput = {
+  /** The kit's global id (a plain UUID is still accepted during the transition). */
+  id: Scalars['ID']['input'];
+  /** The uploadId of an image sent to POST /uploads/preview: the kit's new preview. */
+  previewUploadId: Scalars['ID']['input'];
+};
+
+/** What replaceKitPreview gives back. */
+export type ReplaceKitPreviewPayload = {
+  __typename?: 'ReplaceKitPreviewPayload';
+  /** The kit with its new preview. */
+  kit: Kit;
+};
+
+/** A mechanical switch type, with its 3D model, preview and click sound. Part of the default catalogue. */
+export type Switch = Node & {
+  __typename?: 'Switch';
+  /** When it was added to the catalogue (for a switch type that predates this field: when the field was added). */
+  createdAt: Scalars['DateTime']['output'];
+  /** The switch type's global id. */
+  id: Scalars['ID']['output'];
+  /** The switch's 3D model (GLB); null when it has none. */
+  model: Maybe<FileInfo>;
+  /** A preview image (WebP); null when it has none. */
+  preview: Maybe<FileInfo>;
+  /** The click sound (WAV, OGG or MP3); null when it has none. */
+  sound: Maybe<FileInfo>;
+  /** Its name, for example MX Blue. */
+  title: Scalars['String']['output'];
+  /** When it last changed (title or files). */
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+/** A page of switch types. */
 export type SwitchConnection = {
   __typename?: 'SwitchConnection';
+  /** The page's switch types, each with its cursor. */
   edges: Array<SwitchEdge>;
+  /** The page's switch types (the nodes of edges, when the cursors are not needed). */
   nodes: Array<Switch>;
+  /** Where the page stands, and the cursors of its ends. */
   pageInfo: PageInfo;
+  /** How many switch types the whole list holds with its filters and search (not only this page). */
   totalCount: Scalars['Int']['output'];
 };
 
+/** One of a page's switch types, with its cursor. */
 export type SwitchEdge = {
   __typename?: 'SwitchEdge';
+  /** Opaque; valid as after or before of the same list under the same orderBy, however the list changes. */
   cursor: Scalars['String']['output'];
+  /** The item. */
   node: Switch;
 };
 
-export type User = {
-  __typename?: 'User';
-  /** Boxes this user made, newest first. */
-  boxes: BoxConnection;
-  id: Scalars['ID']['output'];
-  /** Keyboards this user built, newest first. */
-  keyboards: KeyboardConnection;
-  /** Keycap kits this user made, newest first. */
-  kits: KitConnection;
+/** How to order switch types: by a field, in a direction; switch types with equal values come in id order, the same way. */
+export type SwitchOrder = {
+  /** Ascending or descending. */
+  direction: OrderDirection;
+  /** What to order by. */
+  field: SwitchOrderField;
 };
 
+/** What switch types can be ordered by. */
+export type SwitchOrderField =
+  /** When it was added (createdAt), oldest first in ascending order. */
+  | 'CREATED_AT'
+  /** The title, A to Z in ascending order. */
+  | 'TITLE'
+  /** When it last changed (updatedAt), least recently changed first in ascending order. */
+  | 'UPDATED_AT';
+
+/** A KeyLab account (the users service holds the rest of its fields): what it made in the catalogue. */
+export type User = Node & {
+  __typename?: 'User';
+  /**
+   * Boxes this user made, newest first unless orderBy says otherwise, with the filters of Query.boxes; anyone
+   * may look. Null, with an error, when the catalogue cannot answer. BAD_USER_INPUT as for Query.boxes.
+   */
+  boxes: Maybe<BoxConnection>;
+  /** The user's global id. */
+  id: Scalars['ID']['output'];
+  /**
+   * Keyboards this user built, newest first unless orderBy says otherwise, with the filters of Query.keyboards;
+   * anyone may look (items are shared by link). Null, with an error, when the catalogue cannot answer (the rest
+   * of the user still can). BAD_USER_INPUT as for Query.keyboards.
+   */
+  keyboards: Maybe<KeyboardConnection>;
+  /**
+   * Keycap kits this user made, newest first unless orderBy says otherwise, with the filters of Query.kits;
+   * anyone may look. Null, with an error, when the catalogue cannot answer. BAD_USER_INPUT as for Query.kits.
+   */
+  kits: Maybe<KitConnection>;
+};
+
+/** A KeyLab account (the users service holds the rest of its fields): what it made in the catalogue. */
 export type UserBoxesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  boxTypeId?: InputMaybe<Scalars['ID']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<BoxOrder>;
+  search?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** A KeyLab account (the users service holds the rest of its fields): what it made in the catalogue. */
 export type UserKeyboardsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  boxTypeId?: InputMaybe<Scalars['ID']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<KeyboardOrder>;
+  search?: InputMaybe<Scalars['String']['input']>;
+  switchId?: InputMaybe<Scalars['ID']['input']>;
 };
 
+/** A KeyLab account (the users service holds the rest of its fields): what it made in the catalogue. */
 export type UserKitsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  boxTypeId?: InputMaybe<Scalars['ID']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<KitOrder>;
+  search?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type ResolverTypeWrapper<T> = T | Promise<T>;
@@ -551,7 +1181,9 @@ export type FederationTypes = {
   Box: Box;
   BoxType: BoxType;
   Keyboard: Keyboard;
+  Keycap: Keycap;
   Kit: Kit;
+  Node: Node;
   Switch: Switch;
   User: User;
 };
@@ -561,9 +1193,16 @@ export type FederationReferenceTypes = {
   Box: { __typename: 'Box' } & GraphQLRecursivePick<FederationTypes['Box'], { id: true }>;
   BoxType: { __typename: 'BoxType' } & GraphQLRecursivePick<FederationTypes['BoxType'], { id: true }>;
   Keyboard: { __typename: 'Keyboard' } & GraphQLRecursivePick<FederationTypes['Keyboard'], { id: true }>;
+  Keycap: { __typename: 'Keycap' } & GraphQLRecursivePick<FederationTypes['Keycap'], { id: true }>;
   Kit: { __typename: 'Kit' } & GraphQLRecursivePick<FederationTypes['Kit'], { id: true }>;
+  Node: { __typename: 'Node' } & GraphQLRecursivePick<FederationTypes['Node'], { id: true }>;
   Switch: { __typename: 'Switch' } & GraphQLRecursivePick<FederationTypes['Switch'], { id: true }>;
   User: { __typename: 'User' } & GraphQLRecursivePick<FederationTypes['User'], { id: true }>;
+};
+
+/** Mapping of interface types */
+export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = {
+  Node: BoxRow | BoxTypeRow | KeyboardRow | KeycapRow | KitRow | SwitchRow | UserRef;
 };
 
 /** Mapping between all available schema types and the resolvers types */
@@ -579,14 +1218,22 @@ export type ResolversTypes = {
   >;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   BoxEdge: ResolverTypeWrapper<Omit<BoxEdge, 'node'> & { node: ResolversTypes['Box'] }>;
-  BoxPayload: ResolverTypeWrapper<Omit<BoxPayload, 'box'> & { box: ResolversTypes['Box'] }>;
+  BoxOrder: BoxOrder;
+  BoxOrderField: BoxOrderField;
   BoxType: ResolverTypeWrapper<BoxTypeRow>;
   CreateBoxInput: CreateBoxInput;
+  CreateBoxPayload: ResolverTypeWrapper<Omit<CreateBoxPayload, 'box'> & { box: ResolversTypes['Box'] }>;
   CreateKeyboardInput: CreateKeyboardInput;
+  CreateKeyboardPayload: ResolverTypeWrapper<Omit<CreateKeyboardPayload, 'keyboard'> & { keyboard: ResolversTypes['Keyboard'] }>;
   CreateKitInput: CreateKitInput;
+  CreateKitPayload: ResolverTypeWrapper<Omit<CreateKitPayload, 'kit'> & { kit: ResolversTypes['Kit'] }>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
-  DeleteInput: DeleteInput;
-  DeletePayload: ResolverTypeWrapper<DeletePayload>;
+  DeleteBoxInput: DeleteBoxInput;
+  DeleteBoxPayload: ResolverTypeWrapper<DeleteBoxPayload>;
+  DeleteKeyboardInput: DeleteKeyboardInput;
+  DeleteKeyboardPayload: ResolverTypeWrapper<DeleteKeyboardPayload>;
+  DeleteKitInput: DeleteKitInput;
+  DeleteKitPayload: ResolverTypeWrapper<DeleteKitPayload>;
   FileInfo: ResolverTypeWrapper<StoredFileRow>;
   Keyboard: ResolverTypeWrapper<KeyboardRow>;
   KeyboardConnection: ResolverTypeWrapper<
@@ -596,7 +1243,8 @@ export type ResolversTypes = {
     }
   >;
   KeyboardEdge: ResolverTypeWrapper<Omit<KeyboardEdge, 'node'> & { node: ResolversTypes['Keyboard'] }>;
-  KeyboardPayload: ResolverTypeWrapper<Omit<KeyboardPayload, 'keyboard'> & { keyboard: ResolversTypes['Keyboard'] }>;
+  KeyboardOrder: KeyboardOrder;
+  KeyboardOrderField: KeyboardOrderField;
   Keycap: ResolverTypeWrapper<KeycapRow>;
   KeycapConnection: ResolverTypeWrapper<
     Omit<KeycapConnection, 'edges' | 'nodes'> & {
@@ -605,21 +1253,40 @@ export type ResolversTypes = {
     }
   >;
   KeycapEdge: ResolverTypeWrapper<Omit<KeycapEdge, 'node'> & { node: ResolversTypes['Keycap'] }>;
-  KeycapPayload: ResolverTypeWrapper<Omit<KeycapPayload, 'keycap'> & { keycap: ResolversTypes['Keycap'] }>;
+  KeycapOrder: KeycapOrder;
+  KeycapOrderField: KeycapOrderField;
   Kit: ResolverTypeWrapper<KitRow>;
   KitConnection: ResolverTypeWrapper<
     Omit<KitConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['KitEdge']>; nodes: Array<ResolversTypes['Kit']> }
   >;
   KitEdge: ResolverTypeWrapper<Omit<KitEdge, 'node'> & { node: ResolversTypes['Kit'] }>;
-  KitPayload: ResolverTypeWrapper<Omit<KitPayload, 'kit'> & { kit: ResolversTypes['Kit'] }>;
+  KitOrder: KitOrder;
+  KitOrderField: KitOrderField;
   ModelInfo: ResolverTypeWrapper<ModelInfo>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
+  OrderDirection: OrderDirection;
   Owner: Owner;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  RenameInput: RenameInput;
-  ReplaceFilesInput: ReplaceFilesInput;
+  RenameBoxInput: RenameBoxInput;
+  RenameBoxPayload: ResolverTypeWrapper<Omit<RenameBoxPayload, 'box'> & { box: ResolversTypes['Box'] }>;
+  RenameKeyboardInput: RenameKeyboardInput;
+  RenameKeyboardPayload: ResolverTypeWrapper<Omit<RenameKeyboardPayload, 'keyboard'> & { keyboard: ResolversTypes['Keyboard'] }>;
+  RenameKitInput: RenameKitInput;
+  RenameKitPayload: ResolverTypeWrapper<Omit<RenameKitPayload, 'kit'> & { kit: ResolversTypes['Kit'] }>;
+  ReplaceBoxFilesInput: ReplaceBoxFilesInput;
+  ReplaceBoxFilesPayload: ResolverTypeWrapper<Omit<ReplaceBoxFilesPayload, 'box'> & { box: ResolversTypes['Box'] }>;
+  ReplaceKeyboardFilesInput: ReplaceKeyboardFilesInput;
+  ReplaceKeyboardFilesPayload: ResolverTypeWrapper<
+    Omit<ReplaceKeyboardFilesPayload, 'keyboard'> & { keyboard: ResolversTypes['Keyboard'] }
+  >;
   ReplaceKeycapModelInput: ReplaceKeycapModelInput;
+  ReplaceKeycapModelPayload: ResolverTypeWrapper<
+    Omit<ReplaceKeycapModelPayload, 'keycap'> & { keycap: ResolversTypes['Keycap'] }
+  >;
+  ReplaceKitPreviewInput: ReplaceKitPreviewInput;
+  ReplaceKitPreviewPayload: ResolverTypeWrapper<Omit<ReplaceKitPreviewPayload, 'kit'> & { kit: ResolversTypes['Kit'] }>;
   Switch: ResolverTypeWrapper<SwitchRow>;
   SwitchConnection: ResolverTypeWrapper<
     Omit<SwitchConnection, 'edges' | 'nodes'> & {
@@ -628,6 +1295,9 @@ export type ResolversTypes = {
     }
   >;
   SwitchEdge: ResolverTypeWrapper<Omit<SwitchEdge, 'node'> & { node: ResolversTypes['Switch'] }>;
+  SwitchOrder: SwitchOrder;
+  SwitchOrderField: SwitchOrderField;
+  URL: ResolverTypeWrapper<Scalars['URL']['output']>;
   User: ResolverTypeWrapper<UserRef>;
 };
 
@@ -645,14 +1315,21 @@ export type ResolversParentTypes = {
   };
   Int: Scalars['Int']['output'];
   BoxEdge: Omit<BoxEdge, 'node'> & { node: ResolversParentTypes['Box'] };
-  BoxPayload: Omit<BoxPayload, 'box'> & { box: ResolversParentTypes['Box'] };
+  BoxOrder: BoxOrder;
   BoxType: BoxTypeRow;
   CreateBoxInput: CreateBoxInput;
+  CreateBoxPayload: Omit<CreateBoxPayload, 'box'> & { box: ResolversParentTypes['Box'] };
   CreateKeyboardInput: CreateKeyboardInput;
+  CreateKeyboardPayload: Omit<CreateKeyboardPayload, 'keyboard'> & { keyboard: ResolversParentTypes['Keyboard'] };
   CreateKitInput: CreateKitInput;
+  CreateKitPayload: Omit<CreateKitPayload, 'kit'> & { kit: ResolversParentTypes['Kit'] };
   DateTime: Scalars['DateTime']['output'];
-  DeleteInput: DeleteInput;
-  DeletePayload: DeletePayload;
+  DeleteBoxInput: DeleteBoxInput;
+  DeleteBoxPayload: DeleteBoxPayload;
+  DeleteKeyboardInput: DeleteKeyboardInput;
+  DeleteKeyboardPayload: DeleteKeyboardPayload;
+  DeleteKitInput: DeleteKitInput;
+  DeleteKitPayload: DeleteKitPayload;
   FileInfo: StoredFileRow;
   Keyboard: KeyboardRow;
   KeyboardConnection: Omit<KeyboardConnection, 'edges' | 'nodes'> & {
@@ -660,34 +1337,48 @@ export type ResolversParentTypes = {
     nodes: Array<ResolversParentTypes['Keyboard']>;
   };
   KeyboardEdge: Omit<KeyboardEdge, 'node'> & { node: ResolversParentTypes['Keyboard'] };
-  KeyboardPayload: Omit<KeyboardPayload, 'keyboard'> & { keyboard: ResolversParentTypes['Keyboard'] };
+  KeyboardOrder: KeyboardOrder;
   Keycap: KeycapRow;
   KeycapConnection: Omit<KeycapConnection, 'edges' | 'nodes'> & {
     edges: Array<ResolversParentTypes['KeycapEdge']>;
     nodes: Array<ResolversParentTypes['Keycap']>;
   };
   KeycapEdge: Omit<KeycapEdge, 'node'> & { node: ResolversParentTypes['Keycap'] };
-  KeycapPayload: Omit<KeycapPayload, 'keycap'> & { keycap: ResolversParentTypes['Keycap'] };
+  KeycapOrder: KeycapOrder;
   Kit: KitRow;
   KitConnection: Omit<KitConnection, 'edges' | 'nodes'> & {
     edges: Array<ResolversParentTypes['KitEdge']>;
     nodes: Array<ResolversParentTypes['Kit']>;
   };
   KitEdge: Omit<KitEdge, 'node'> & { node: ResolversParentTypes['Kit'] };
-  KitPayload: Omit<KitPayload, 'kit'> & { kit: ResolversParentTypes['Kit'] };
+  KitOrder: KitOrder;
   ModelInfo: ModelInfo;
   Mutation: Record<PropertyKey, never>;
+  Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
-  RenameInput: RenameInput;
-  ReplaceFilesInput: ReplaceFilesInput;
+  RenameBoxInput: RenameBoxInput;
+  RenameBoxPayload: Omit<RenameBoxPayload, 'box'> & { box: ResolversParentTypes['Box'] };
+  RenameKeyboardInput: RenameKeyboardInput;
+  RenameKeyboardPayload: Omit<RenameKeyboardPayload, 'keyboard'> & { keyboard: ResolversParentTypes['Keyboard'] };
+  RenameKitInput: RenameKitInput;
+  RenameKitPayload: Omit<RenameKitPayload, 'kit'> & { kit: ResolversParentTypes['Kit'] };
+  ReplaceBoxFilesInput: ReplaceBoxFilesInput;
+  ReplaceBoxFilesPayload: Omit<ReplaceBoxFilesPayload, 'box'> & { box: ResolversParentTypes['Box'] };
+  ReplaceKeyboardFilesInput: ReplaceKeyboardFilesInput;
+  ReplaceKeyboardFilesPayload: Omit<ReplaceKeyboardFilesPayload, 'keyboard'> & { keyboard: ResolversParentTypes['Keyboard'] };
   ReplaceKeycapModelInput: ReplaceKeycapModelInput;
+  ReplaceKeycapModelPayload: Omit<ReplaceKeycapModelPayload, 'keycap'> & { keycap: ResolversParentTypes['Keycap'] };
+  ReplaceKitPreviewInput: ReplaceKitPreviewInput;
+  ReplaceKitPreviewPayload: Omit<ReplaceKitPreviewPayload, 'kit'> & { kit: ResolversParentTypes['Kit'] };
   Switch: SwitchRow;
   SwitchConnection: Omit<SwitchConnection, 'edges' | 'nodes'> & {
     edges: Array<ResolversParentTypes['SwitchEdge']>;
     nodes: Array<ResolversParentTypes['Switch']>;
   };
   SwitchEdge: Omit<SwitchEdge, 'node'> & { node: ResolversParentTypes['Switch'] };
+  SwitchOrder: SwitchOrder;
+  URL: Scalars['URL']['output'];
   User: UserRef;
 };
 
@@ -718,6 +1409,7 @@ export type BoxResolvers<
   preview?: Resolver<Maybe<ResolversTypes['FileInfo']>, ParentType, ContextType>;
   title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type BoxConnectionResolvers<
@@ -738,13 +1430,6 @@ export type BoxEdgeResolvers<
   node?: Resolver<ResolversTypes['Box'], ParentType, ContextType>;
 };
 
-export type BoxPayloadResolvers<
-  ContextType = KeyboardsContext,
-  ParentType extends ResolversParentTypes['BoxPayload'] = ResolversParentTypes['BoxPayload'],
-> = {
-  box?: Resolver<ResolversTypes['Box'], ParentType, ContextType>;
-};
-
 export type BoxTypeResolvers<
   ContextType = KeyboardsContext,
   ParentType extends ResolversParentTypes['BoxType'] = ResolversParentTypes['BoxType'],
@@ -758,15 +1443,51 @@ export type BoxTypeResolvers<
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   keyCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type CreateBoxPayloadResolvers<
+  ContextType = KeyboardsContext,
+  ParentType extends ResolversParentTypes['CreateBoxPayload'] = ResolversParentTypes['CreateBoxPayload'],
+> = {
+  box?: Resolver<ResolversTypes['Box'], ParentType, ContextType>;
+};
+
+export type CreateKeyboardPayloadResolvers<
+  ContextType = KeyboardsContext,
+  ParentType extends ResolversParentTypes['CreateKeyboardPayload'] = ResolversParentTypes['CreateKeyboardPayload'],
+> = {
+  keyboard?: Resolver<ResolversTypes['Keyboard'], ParentType, ContextType>;
+};
+
+export type CreateKitPayloadResolvers<
+  ContextType = KeyboardsContext,
+  ParentType extends ResolversParentTypes['CreateKitPayload'] = ResolversParentTypes['CreateKitPayload'],
+> = {
+  kit?: Resolver<ResolversTypes['Kit'], ParentType, ContextType>;
 };
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
 
-export type DeletePayloadResolvers<
+export type DeleteBoxPayloadResolvers<
   ContextType = KeyboardsContext,
-  ParentType extends ResolversParentTypes['DeletePayload'] = ResolversParentTypes['DeletePayload'],
+  ParentType extends ResolversParentTypes['DeleteBoxPayload'] = ResolversParentTypes['DeleteBoxPayload'],
+> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type DeleteKeyboardPayloadResolvers<
+  ContextType = KeyboardsContext,
+  ParentType extends ResolversParentTypes['DeleteKeyboardPayload'] = ResolversParentTypes['DeleteKeyboardPayload'],
+> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type DeleteKitPayloadResolvers<
+  ContextType = KeyboardsContext,
+  ParentType extends ResolversParentTypes['DeleteKitPayload'] = ResolversParentTypes['DeleteKitPayload'],
 > = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
@@ -780,7 +1501,7 @@ export type FileInfoResolvers<
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   model?: Resolver<Maybe<ResolversTypes['ModelInfo']>, ParentType, ContextType>;
   sha256?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['URL'], ParentType, ContextType>;
 };
 
 export type KeyboardResolvers<
@@ -803,6 +1524,7 @@ export type KeyboardResolvers<
   switch?: Resolver<ResolversTypes['Switch'], ParentType, ContextType>;
   title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type KeyboardConnectionResolvers<
@@ -823,22 +1545,22 @@ export type KeyboardEdgeResolvers<
   node?: Resolver<ResolversTypes['Keyboard'], ParentType, ContextType>;
 };
 
-export type KeyboardPayloadResolvers<
-  ContextType = KeyboardsContext,
-  ParentType extends ResolversParentTypes['KeyboardPayload'] = ResolversParentTypes['KeyboardPayload'],
-> = {
-  keyboard?: Resolver<ResolversTypes['Keyboard'], ParentType, ContextType>;
-};
-
 export type KeycapResolvers<
   ContextType = KeyboardsContext,
   ParentType extends ResolversParentTypes['Keycap'] = ResolversParentTypes['Keycap'],
+  FederationReferenceType extends FederationReferenceTypes['Keycap'] = FederationReferenceTypes['Keycap'],
 > = {
+  __resolveReference?: ReferenceResolver<
+    Maybe<ResolversTypes['Keycap']> | FederationReferenceType,
+    FederationReferenceType,
+    ContextType
+  >;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   model?: Resolver<Maybe<ResolversTypes['FileInfo']>, ParentType, ContextType>;
   title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type KeycapConnectionResolvers<
@@ -859,13 +1581,6 @@ export type KeycapEdgeResolvers<
   node?: Resolver<ResolversTypes['Keycap'], ParentType, ContextType>;
 };
 
-export type KeycapPayloadResolvers<
-  ContextType = KeyboardsContext,
-  ParentType extends ResolversParentTypes['KeycapPayload'] = ResolversParentTypes['KeycapPayload'],
-> = {
-  keycap?: Resolver<ResolversTypes['Keycap'], ParentType, ContextType>;
-};
-
 export type KitResolvers<
   ContextType = KeyboardsContext,
   ParentType extends ResolversParentTypes['Kit'] = ResolversParentTypes['Kit'],
@@ -880,11 +1595,12 @@ export type KitResolvers<
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   isDefault?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  keycaps?: Resolver<ResolversTypes['KeycapConnection'], ParentType, ContextType, RequireFields<KitKeycapsArgs, 'first'>>;
+  keycaps?: Resolver<ResolversTypes['KeycapConnection'], ParentType, ContextType, RequireFields<KitKeycapsArgs, 'orderBy'>>;
   owner?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   preview?: Resolver<Maybe<ResolversTypes['FileInfo']>, ParentType, ContextType>;
   title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type KitConnectionResolvers<
@@ -905,13 +1621,6 @@ export type KitEdgeResolvers<
   node?: Resolver<ResolversTypes['Kit'], ParentType, ContextType>;
 };
 
-export type KitPayloadResolvers<
-  ContextType = KeyboardsContext,
-  ParentType extends ResolversParentTypes['KitPayload'] = ResolversParentTypes['KitPayload'],
-> = {
-  kit?: Resolver<ResolversTypes['Kit'], ParentType, ContextType>;
-};
-
 export type ModelInfoResolvers<
   ContextType = KeyboardsContext,
   ParentType extends ResolversParentTypes['ModelInfo'] = ResolversParentTypes['ModelInfo'],
@@ -925,53 +1634,96 @@ export type MutationResolvers<
   ContextType = KeyboardsContext,
   ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation'],
 > = {
-  createBox?: Resolver<ResolversTypes['BoxPayload'], ParentType, ContextType, RequireFields<MutationCreateBoxArgs, 'input'>>;
+  createBox?: Resolver<
+    Maybe<ResolversTypes['CreateBoxPayload']>,
+    ParentType,
+    ContextType,
+    RequireFields<MutationCreateBoxArgs, 'input'>
+  >;
   createKeyboard?: Resolver<
-    ResolversTypes['KeyboardPayload'],
+    Maybe<ResolversTypes['CreateKeyboardPayload']>,
     ParentType,
     ContextType,
     RequireFields<MutationCreateKeyboardArgs, 'input'>
   >;
-  createKit?: Resolver<ResolversTypes['KitPayload'], ParentType, ContextType, RequireFields<MutationCreateKitArgs, 'input'>>;
-  deleteBox?: Resolver<ResolversTypes['DeletePayload'], ParentType, ContextType, RequireFields<MutationDeleteBoxArgs, 'input'>>;
+  createKit?: Resolver<
+    Maybe<ResolversTypes['CreateKitPayload']>,
+    ParentType,
+    ContextType,
+    RequireFields<MutationCreateKitArgs, 'input'>
+  >;
+  deleteBox?: Resolver<
+    Maybe<ResolversTypes['DeleteBoxPayload']>,
+    ParentType,
+    ContextType,
+    RequireFields<MutationDeleteBoxArgs, 'input'>
+  >;
   deleteKeyboard?: Resolver<
-    ResolversTypes['DeletePayload'],
+    Maybe<ResolversTypes['DeleteKeyboardPayload']>,
     ParentType,
     ContextType,
     RequireFields<MutationDeleteKeyboardArgs, 'input'>
   >;
-  deleteKit?: Resolver<ResolversTypes['DeletePayload'], ParentType, ContextType, RequireFields<MutationDeleteKitArgs, 'input'>>;
-  renameBox?: Resolver<ResolversTypes['BoxPayload'], ParentType, ContextType, RequireFields<MutationRenameBoxArgs, 'input'>>;
+  deleteKit?: Resolver<
+    Maybe<ResolversTypes['DeleteKitPayload']>,
+    ParentType,
+    ContextType,
+    RequireFields<MutationDeleteKitArgs, 'input'>
+  >;
+  renameBox?: Resolver<
+    Maybe<ResolversTypes['RenameBoxPayload']>,
+    ParentType,
+    ContextType,
+    RequireFields<MutationRenameBoxArgs, 'input'>
+  >;
   renameKeyboard?: Resolver<
-    ResolversTypes['KeyboardPayload'],
+    Maybe<ResolversTypes['RenameKeyboardPayload']>,
     ParentType,
     ContextType,
     RequireFields<MutationRenameKeyboardArgs, 'input'>
   >;
-  renameKit?: Resolver<ResolversTypes['KitPayload'], ParentType, ContextType, RequireFields<MutationRenameKitArgs, 'input'>>;
+  renameKit?: Resolver<
+    Maybe<ResolversTypes['RenameKitPayload']>,
+    ParentType,
+    ContextType,
+    RequireFields<MutationRenameKitArgs, 'input'>
+  >;
   replaceBoxFiles?: Resolver<
-    ResolversTypes['BoxPayload'],
+    Maybe<ResolversTypes['ReplaceBoxFilesPayload']>,
     ParentType,
     ContextType,
     RequireFields<MutationReplaceBoxFilesArgs, 'input'>
   >;
   replaceKeyboardFiles?: Resolver<
-    ResolversTypes['KeyboardPayload'],
+    Maybe<ResolversTypes['ReplaceKeyboardFilesPayload']>,
     ParentType,
     ContextType,
     RequireFields<MutationReplaceKeyboardFilesArgs, 'input'>
   >;
   replaceKeycapModel?: Resolver<
-    ResolversTypes['KeycapPayload'],
+    Maybe<ResolversTypes['ReplaceKeycapModelPayload']>,
     ParentType,
     ContextType,
     RequireFields<MutationReplaceKeycapModelArgs, 'input'>
   >;
   replaceKitPreview?: Resolver<
-    ResolversTypes['KitPayload'],
+    Maybe<ResolversTypes['ReplaceKitPreviewPayload']>,
     ParentType,
     ContextType,
     RequireFields<MutationReplaceKitPreviewArgs, 'input'>
+  >;
+};
+
+export type NodeResolvers<
+  ContextType = KeyboardsContext,
+  ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node'],
+  FederationReferenceType extends FederationReferenceTypes['Node'] = FederationReferenceTypes['Node'],
+> = {
+  __resolveType: TypeResolveFn<'Box' | 'BoxType' | 'Keyboard' | 'Keycap' | 'Kit' | 'Switch' | 'User', ParentType, ContextType>;
+  __resolveReference?: ReferenceResolver<
+    Maybe<ResolversTypes['Node']> | FederationReferenceType,
+    FederationReferenceType,
+    ContextType
   >;
 };
 
@@ -981,6 +1733,8 @@ export type PageInfoResolvers<
 > = {
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type QueryResolvers<
@@ -988,20 +1742,86 @@ export type QueryResolvers<
   ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query'],
 > = {
   box?: Resolver<Maybe<ResolversTypes['Box']>, ParentType, ContextType, RequireFields<QueryBoxArgs, 'id'>>;
-  boxTypes?: Resolver<Array<ResolversTypes['BoxType']>, ParentType, ContextType>;
-  boxes?: Resolver<ResolversTypes['BoxConnection'], ParentType, ContextType, RequireFields<QueryBoxesArgs, 'first' | 'owner'>>;
-  keyboard?: Resolver<Maybe<ResolversTypes['Keyboard']>, ParentType, ContextType, RequireFields<QueryKeyboardArgs, 'id'>>;
-  keyboards?: Resolver<
-    ResolversTypes['KeyboardConnection'],
+  boxTypes?: Resolver<Maybe<Array<ResolversTypes['BoxType']>>, ParentType, ContextType>;
+  boxes?: Resolver<
+    Maybe<ResolversTypes['BoxConnection']>,
     ParentType,
     ContextType,
-    RequireFields<QueryKeyboardsArgs, 'first' | 'owner'>
+    RequireFields<QueryBoxesArgs, 'orderBy' | 'owner'>
+  >;
+  keyboard?: Resolver<Maybe<ResolversTypes['Keyboard']>, ParentType, ContextType, RequireFields<QueryKeyboardArgs, 'id'>>;
+  keyboards?: Resolver<
+    Maybe<ResolversTypes['KeyboardConnection']>,
+    ParentType,
+    ContextType,
+    RequireFields<QueryKeyboardsArgs, 'orderBy' | 'owner'>
   >;
   kit?: Resolver<Maybe<ResolversTypes['Kit']>, ParentType, ContextType, RequireFields<QueryKitArgs, 'id'>>;
-  kits?: Resolver<ResolversTypes['KitConnection'], ParentType, ContextType, RequireFields<QueryKitsArgs, 'first' | 'owner'>>;
+  kits?: Resolver<
+    Maybe<ResolversTypes['KitConnection']>,
+    ParentType,
+    ContextType,
+    RequireFields<QueryKitsArgs, 'orderBy' | 'owner'>
+  >;
   myUpload?: Resolver<Maybe<ResolversTypes['FileInfo']>, ParentType, ContextType, RequireFields<QueryMyUploadArgs, 'id'>>;
+  node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
+  nodes?: Resolver<Maybe<Array<Maybe<ResolversTypes['Node']>>>, ParentType, ContextType, RequireFields<QueryNodesArgs, 'ids'>>;
   switch?: Resolver<Maybe<ResolversTypes['Switch']>, ParentType, ContextType, RequireFields<QuerySwitchArgs, 'id'>>;
-  switches?: Resolver<ResolversTypes['SwitchConnection'], ParentType, ContextType, RequireFields<QuerySwitchesArgs, 'first'>>;
+  switches?: Resolver<
+    Maybe<ResolversTypes['SwitchConnection']>,
+    ParentType,
+    ContextType,
+    RequireFields<QuerySwitchesArgs, 'orderBy'>
+  >;
+};
+
+export type RenameBoxPayloadResolvers<
+  ContextType = KeyboardsContext,
+  ParentType extends ResolversParentTypes['RenameBoxPayload'] = ResolversParentTypes['RenameBoxPayload'],
+> = {
+  box?: Resolver<ResolversTypes['Box'], ParentType, ContextType>;
+};
+
+export type RenameKeyboardPayloadResolvers<
+  ContextType = KeyboardsContext,
+  ParentType extends ResolversParentTypes['RenameKeyboardPayload'] = ResolversParentTypes['RenameKeyboardPayload'],
+> = {
+  keyboard?: Resolver<ResolversTypes['Keyboard'], ParentType, ContextType>;
+};
+
+export type RenameKitPayloadResolvers<
+  ContextType = KeyboardsContext,
+  ParentType extends ResolversParentTypes['RenameKitPayload'] = ResolversParentTypes['RenameKitPayload'],
+> = {
+  kit?: Resolver<ResolversTypes['Kit'], ParentType, ContextType>;
+};
+
+export type ReplaceBoxFilesPayloadResolvers<
+  ContextType = KeyboardsContext,
+  ParentType extends ResolversParentTypes['ReplaceBoxFilesPayload'] = ResolversParentTypes['ReplaceBoxFilesPayload'],
+> = {
+  box?: Resolver<ResolversTypes['Box'], ParentType, ContextType>;
+};
+
+export type ReplaceKeyboardFilesPayloadResolvers<
+  ContextType = KeyboardsContext,
+  ParentType extends ResolversParentTypes['ReplaceKeyboardFilesPayload'] = ResolversParentTypes['ReplaceKeyboardFilesPayload'],
+> = {
+  keyboard?: Resolver<ResolversTypes['Keyboard'], ParentType, ContextType>;
+};
+
+export type ReplaceKeycapModelPayloadResolvers<
+  ContextType = KeyboardsContext,
+  ParentType extends ResolversParentTypes['ReplaceKeycapModelPayload'] = ResolversParentTypes['ReplaceKeycapModelPayload'],
+> = {
+  keycap?: Resolver<ResolversTypes['Keycap'], ParentType, ContextType>;
+};
+
+export type ReplaceKitPreviewPayloadResolvers<
+  ContextType = KeyboardsContext,
+  ParentType extends ResolversParentTypes['ReplaceKitPreviewPayload'] = ResolversParentTypes['ReplaceKitPreviewPayload'],
+> = {
+  kit?: Resolver<ResolversTypes['Kit'], ParentType, ContextType>;
 };
 
 export type SwitchResolvers<
@@ -1014,11 +1834,14 @@ export type SwitchResolvers<
     FederationReferenceType,
     ContextType
   >;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   model?: Resolver<Maybe<ResolversTypes['FileInfo']>, ParentType, ContextType>;
   preview?: Resolver<Maybe<ResolversTypes['FileInfo']>, ParentType, ContextType>;
   sound?: Resolver<Maybe<ResolversTypes['FileInfo']>, ParentType, ContextType>;
   title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type SwitchConnectionResolvers<
@@ -1039,6 +1862,10 @@ export type SwitchEdgeResolvers<
   node?: Resolver<ResolversTypes['Switch'], ParentType, ContextType>;
 };
 
+export interface UrlScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['URL'], any> {
+  name: 'URL';
+}
+
 export type UserResolvers<
   ContextType = KeyboardsContext,
   ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'],
@@ -1049,10 +1876,16 @@ export type UserResolvers<
     FederationReferenceType,
     ContextType
   >;
-  boxes?: Resolver<ResolversTypes['BoxConnection'], ParentType, ContextType, RequireFields<UserBoxesArgs, 'first'>>;
+  boxes?: Resolver<Maybe<ResolversTypes['BoxConnection']>, ParentType, ContextType, RequireFields<UserBoxesArgs, 'orderBy'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  keyboards?: Resolver<ResolversTypes['KeyboardConnection'], ParentType, ContextType, RequireFields<UserKeyboardsArgs, 'first'>>;
-  kits?: Resolver<ResolversTypes['KitConnection'], ParentType, ContextType, RequireFields<UserKitsArgs, 'first'>>;
+  keyboards?: Resolver<
+    Maybe<ResolversTypes['KeyboardConnection']>,
+    ParentType,
+    ContextType,
+    RequireFields<UserKeyboardsArgs, 'orderBy'>
+  >;
+  kits?: Resolver<Maybe<ResolversTypes['KitConnection']>, ParentType, ContextType, RequireFields<UserKitsArgs, 'orderBy'>>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type Resolvers<ContextType = KeyboardsContext> = {
@@ -1060,29 +1893,39 @@ export type Resolvers<ContextType = KeyboardsContext> = {
   Box?: BoxResolvers<ContextType>;
   BoxConnection?: BoxConnectionResolvers<ContextType>;
   BoxEdge?: BoxEdgeResolvers<ContextType>;
-  BoxPayload?: BoxPayloadResolvers<ContextType>;
   BoxType?: BoxTypeResolvers<ContextType>;
+  CreateBoxPayload?: CreateBoxPayloadResolvers<ContextType>;
+  CreateKeyboardPayload?: CreateKeyboardPayloadResolvers<ContextType>;
+  CreateKitPayload?: CreateKitPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
-  DeletePayload?: DeletePayloadResolvers<ContextType>;
+  DeleteBoxPayload?: DeleteBoxPayloadResolvers<ContextType>;
+  DeleteKeyboardPayload?: DeleteKeyboardPayloadResolvers<ContextType>;
+  DeleteKitPayload?: DeleteKitPayloadResolvers<ContextType>;
   FileInfo?: FileInfoResolvers<ContextType>;
   Keyboard?: KeyboardResolvers<ContextType>;
   KeyboardConnection?: KeyboardConnectionResolvers<ContextType>;
   KeyboardEdge?: KeyboardEdgeResolvers<ContextType>;
-  KeyboardPayload?: KeyboardPayloadResolvers<ContextType>;
   Keycap?: KeycapResolvers<ContextType>;
   KeycapConnection?: KeycapConnectionResolvers<ContextType>;
   KeycapEdge?: KeycapEdgeResolvers<ContextType>;
-  KeycapPayload?: KeycapPayloadResolvers<ContextType>;
   Kit?: KitResolvers<ContextType>;
   KitConnection?: KitConnectionResolvers<ContextType>;
   KitEdge?: KitEdgeResolvers<ContextType>;
-  KitPayload?: KitPayloadResolvers<ContextType>;
   ModelInfo?: ModelInfoResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  Node?: NodeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  RenameBoxPayload?: RenameBoxPayloadResolvers<ContextType>;
+  RenameKeyboardPayload?: RenameKeyboardPayloadResolvers<ContextType>;
+  RenameKitPayload?: RenameKitPayloadResolvers<ContextType>;
+  ReplaceBoxFilesPayload?: ReplaceBoxFilesPayloadResolvers<ContextType>;
+  ReplaceKeyboardFilesPayload?: ReplaceKeyboardFilesPayloadResolvers<ContextType>;
+  ReplaceKeycapModelPayload?: ReplaceKeycapModelPayloadResolvers<ContextType>;
+  ReplaceKitPreviewPayload?: ReplaceKitPreviewPayloadResolvers<ContextType>;
   Switch?: SwitchResolvers<ContextType>;
   SwitchConnection?: SwitchConnectionResolvers<ContextType>;
   SwitchEdge?: SwitchEdgeResolvers<ContextType>;
+  URL?: GraphQLScalarType;
   User?: UserResolvers<ContextType>;
 };

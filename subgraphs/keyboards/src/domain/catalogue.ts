@@ -8,32 +8,30 @@ import {
   itemToChange,
   newItemOwner,
   ownerFilter,
-  pageOfItems,
   validTitle,
   withUniqueTitle,
   type ItemDelegate,
   type Owner,
 } from './items';
-import { decodeCursor, pageSize, toConnection, type Connection, type Keyset, type PageArgs } from './pagination';
+import { BY_TITLE, NEWEST_FIRST, type ListOrder } from './list-order';
+import { emptyPage, keysetPage, type Connection, type PageArgs } from './pagination';
+import { titleSearch } from './title-search';
 import type { BoxRow, KeyboardRow, KitRow } from './rows';
 import { claimAttachments, uploadToAttach, type Attachment } from './stored-files';
 
 /** The client, or a transaction of it. */
 type Db = Prisma.TransactionClient;
 
-const switchOrder: Keyset<{ title: string; id: string }> = { key: (row) => [row.title, row.id] };
+/** The arguments every catalogue list takes: Relay paging, an order (its default when null) and a title search. */
+export interface ListQueryArgs extends PageArgs {
+  orderBy?: ListOrder | null;
+  search?: string | null;
+}
 
-export async function listSwitches(db: KeyboardsDb, args: PageArgs) {
-  const size = pageSize(args);
-  const after = args.after ? decodeCursor(args.after, 2) : null;
-  const where = after
-    ? { OR: [{ title: { gt: String(after[0]) } }, { title: String(after[0]), id: { gt: String(after[1]) } }] }
-    : {};
-  const [rows, totalCount] = await Promise.all([
-    db.switch.findMany({ where, orderBy: [{ title: 'asc' }, { id: 'asc' }], take: size + 1 }),
-    db.switch.count(),
-  ]);
-  return toConnection(rows, size, totalCount, switchOrder);
+/** Switch types, by title unless asked otherwise. */
+export function listSwitches(db: KeyboardsDb, args: ListQueryArgs) {
+  const order = args.orderBy ?? BY_TITLE;
+  return keysetPage(db.switch, { list: 'switch', where: titleSearch(args.search), order, args });
 }
 
 export function listBoxTypes(db: KeyboardsDb) {
@@ -57,29 +55,49 @@ const delegates = (db: Db): { [K in ItemKind]: ItemDelegate<ItemRows[K]> } => ({
 
 const delegateOf = <K extends ItemKind>(db: Db, kind: K): ItemDelegate<ItemRows[K]> => delegates(db)[kind];
 
-export interface ListArgs extends PageArgs {
-  owner?: Owner | null;
+/** The filters of an item list (switchId for keyboards only). */
+export interface ItemFilterArgs extends ListQueryArgs {
   boxTypeId?: string | null;
   switchId?: string | null;
 }
 
-/** Default items or mine, optionally of one box type (and for keyboards of one switch), newest first. */
-export function listItems<K extends ItemKind>(db: KeyboardsDb, kind: K, args: ListArgs, viewer: Viewer | null) {
-  const where: Record<string, unknown> = ownerFilter(viewer, args.owner);
-  if (args.boxTypeId != null) where.boxTypeId = validId('boxTypeId', args.boxTypeId);
-  if (args.switchId != null && kind === 'keyboard') where.switchId = validId('switchId', args.switchId);
-  return pageOfItems(delegateOf(db, kind), where, args);
+export interface ListArgs extends ItemFilterArgs {
+  owner?: Owner | null;
 }
 
-/** Everything one user made of a kind (anyone may look: items are shared by link). */
+/** Box type, switch (keyboards) and title search, on top of whose items a list shows. */
+function itemFilter(kind: ItemKind, args: ItemFilterArgs): Record<string, unknown> {
+  const where: Record<string, unknown> = titleSearch(args.search);
+  if (args.boxTypeId != null) where.boxTypeId = validId('boxTypeId', args.boxTypeId);
+  if (args.switchId != null && kind === 'keyboard') where.switchId = validId('switchId', args.switchId);
+  return where;
+}
+
+const itemPage = (kind: ItemKind, where: object, args: ItemFilterArgs) => ({
+  list: kind,
+  where,
+  order: args.orderBy ?? NEWEST_FIRST,
+  args,
+});
+
+/** Default items or mine, optionally of one box type (and for keyboards of one switch), newest first by default. */
+export function listItems<K extends ItemKind>(db: KeyboardsDb, kind: K, args: ListArgs, viewer: Viewer | null) {
+  // Signing in is checked first: MINE without a token is UNAUTHENTICATED whatever else is wrong.
+  const owner = ownerFilter(viewer, args.owner);
+  const where = { ...itemFilter(kind, args), ...owner };
+  return keysetPage(delegateOf(db, kind), itemPage(kind, where, args));
+}
+
+/** Everything one user made of a kind, with the filters of the root lists (anyone may look: items are shared by link). */
 export async function listItemsOf<K extends ItemKind>(
   db: KeyboardsDb,
   kind: K,
   ownerId: string,
-  args: PageArgs,
+  args: ItemFilterArgs,
 ): Promise<Connection<ItemRows[K]>> {
-  if (!isUuid(ownerId)) return toConnection([], pageSize(args), 0, { key: () => [] });
-  return pageOfItems(delegateOf(db, kind), { ownerId }, args);
+  const where = { ...itemFilter(kind, args), ownerId };
+  if (!isUuid(ownerId)) return emptyPage(itemPage(kind, where, args));
+  return keysetPage(delegateOf(db, kind), itemPage(kind, where, args));
 }
 
 export const getItem = <K extends ItemKind>(db: KeyboardsDb, kind: K, id: string) => itemById(delegateOf(db, kind), id);
@@ -200,20 +218,12 @@ export async function createKit(db: KeyboardsDb, viewer: Viewer | null, input: C
   );
 }
 
-const keycapOrder: Keyset<{ title: string; id: string }> = { key: (row) => [row.title, row.id] };
+export const KEYCAP_PAGE_SIZE = 100;
 
-/** A kit's keycaps by title. */
-export async function listKeycaps(db: KeyboardsDb, kitId: string, args: PageArgs) {
-  const size = pageSize(args);
-  const after = args.after ? decodeCursor(args.after, 2) : null;
-  const cursor = after
-    ? { OR: [{ title: { gt: String(after[0]) } }, { title: String(after[0]), id: { gt: String(after[1]) } }] }
-    : {};
-  const [rows, totalCount] = await Promise.all([
-    db.keycap.findMany({ where: { kitId, ...cursor }, orderBy: [{ title: 'asc' }, { id: 'asc' }], take: size + 1 }),
-    db.keycap.count({ where: { kitId } }),
-  ]);
-  return toConnection(rows, size, totalCount, keycapOrder);
+/** A kit's keycaps, by key name unless asked otherwise; a page holds the whole of the largest layout by default. */
+export function listKeycaps(db: KeyboardsDb, kitId: string, args: ListQueryArgs) {
+  const where = { ...titleSearch(args.search), kitId };
+  return keysetPage(db.keycap, { list: 'keycap', where, order: args.orderBy ?? BY_TITLE, args, defaultSize: KEYCAP_PAGE_SIZE });
 }
 
 export interface ReplaceFilesInput {
@@ -222,7 +232,10 @@ export interface ReplaceFilesInput {
   previewUploadId?: string | null;
 }
 
-/** Attaches new uploads to an item the viewer may change; files not named stay as they are. */
+/**
+ * Attaches new uploads to an item the viewer may change; files not named stay as they are. Naming none is
+ * BAD_USER_INPUT (a kit has only a preview), so that a client's mistake is not taken for a change.
+ */
 export async function replaceFiles<K extends ItemKind>(
   db: KeyboardsDb,
   kind: K,
@@ -230,11 +243,13 @@ export async function replaceFiles<K extends ItemKind>(
   input: ReplaceFilesInput,
 ) {
   const item = await itemToChange(delegateOf(db, kind), viewer, input.id);
-  const attached = await attachments(db, viewer, kind === 'kit' ? { previewUploadId: input.previewUploadId } : input);
+  const uploads: Omit<ReplaceFilesInput, 'id'> = kind === 'kit' ? { previewUploadId: input.previewUploadId } : input;
+  if (uploads.modelUploadId == null && uploads.previewUploadId == null) {
+    throw errors.badField(kind === 'kit' ? 'previewUploadId' : 'modelUploadId', 'catalogue.nothingToReplace');
+  }
+  const attached = await attachments(db, viewer, uploads);
   const data = Object.fromEntries(Object.entries(attached.files).filter(([, id]) => id !== undefined));
-  return Object.keys(data).length
-    ? attachedWith(db, attached, (tx) => delegateOf(tx, kind).update({ where: { id: item.id }, data }))
-    : item;
+  return attachedWith(db, attached, (tx) => delegateOf(tx, kind).update({ where: { id: item.id }, data }));
 }
 
 /** A new model for one keycap; only the owner of its kit (or an administrator, for default kits) may. */

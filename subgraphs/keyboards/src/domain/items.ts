@@ -2,7 +2,6 @@ import { isAdmin, type Viewer } from '@keylab/auth';
 import { errors } from '@keylab/errors';
 import { Prisma } from '../db/generated/client';
 import { isUuid, validId } from './ids';
-import { decodeCursor, pageSize, toConnection, type Keyset, type PageArgs } from './pagination';
 
 /** The fields every catalogue item (box, kit, keyboard) has. */
 export interface ItemRow {
@@ -39,8 +38,6 @@ export function validTitle(raw: string): string {
 export const isUniqueViolation = (error: unknown) =>
   error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
 
-const newestFirst: Keyset<ItemRow> = { key: (row) => [row.createdAt.toISOString(), row.id] };
-
 /** The owner filter: default items, or the caller's own (signing in needed). */
 export function ownerFilter(viewer: Viewer | null, owner: Owner | null | undefined): { ownerId: string | null } {
   if (owner === 'MINE') {
@@ -48,26 +45,6 @@ export function ownerFilter(viewer: Viewer | null, owner: Owner | null | undefin
     return { ownerId: viewer.userId };
   }
   return { ownerId: null };
-}
-
-/** A page of items, newest first, by keyset on (createdAt, id). */
-export async function pageOfItems<T extends ItemRow>(delegate: ItemDelegate<T>, where: object, args: PageArgs, include?: object) {
-  const size = pageSize(args);
-  const after = args.after ? decodeCursor(args.after, 2) : null;
-  const createdAt = after ? new Date(String(after[0])) : null;
-  const year = createdAt?.getUTCFullYear() ?? 0;
-  if (after && (Number.isNaN(year) || year < 2000 || year > 9999)) throw errors.badInput('after', 'input.cursor');
-  const cursorWhere = after ? { OR: [{ createdAt: { lt: createdAt } }, { createdAt, id: { lt: String(after[1]) } }] } : {};
-  const [rows, totalCount] = await Promise.all([
-    delegate.findMany({
-      where: { ...where, ...cursorWhere },
-      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      take: size + 1,
-      include,
-    }),
-    delegate.count({ where }),
-  ]);
-  return toConnection(rows, size, totalCount, newestFirst);
 }
 
 /**

@@ -1,70 +1,142 @@
 import { errors } from '@keylab/errors';
-import { isUuid } from './ids';
+import { decodeCursor, encodeCursor, type CursorArgument, type CursorPosition } from './cursors';
+import { ORDER_COLUMNS, prismaOrderBy, type ListOrder, type SortableRow } from './list-order';
 
 export const MAX_PAGE_SIZE = 100;
+export const DEFAULT_PAGE_SIZE = 20;
 
+/** Relay's connection arguments: first/after pages forwards, last/before backwards. */
 export interface PageArgs {
   first?: number | null;
   after?: string | null;
+  last?: number | null;
+  before?: string | null;
+}
+
+export interface PageInfo {
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  startCursor: string | null;
+  endCursor: string | null;
 }
 
 export interface Connection<T> {
   edges: { cursor: string; node: T }[];
   nodes: T[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  pageInfo: PageInfo;
   totalCount: number;
 }
 
+/** The part of a Prisma model delegate a page reads. */
+export interface RowSource<T> {
+  findMany(args: object): Promise<T[]>;
+  count(args: object): Promise<number>;
+}
+
+export interface PageQuery {
+  /** The list that gives out the cursors (a cursor of another list is refused). */
+  list: string;
+  /** The list's filters: what totalCount counts. */
+  where: object;
+  order: ListOrder;
+  args: PageArgs;
+  /** The page size when neither first nor last is given. */
+  defaultSize?: number;
+}
+
+function checkedSize(argument: 'first' | 'last', size: number): number {
+  if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) {
+    throw errors.badInput(argument, 'input.pageSize', { max: MAX_PAGE_SIZE });
+  }
+  return size;
+}
+
+/** How many rows a page takes, and from which end (last: from the end, next to before). */
+export function pageWindow(args: PageArgs, defaultSize = DEFAULT_PAGE_SIZE): { size: number; fromEnd: boolean } {
+  if (args.first != null && args.last != null) throw errors.badInput('last', 'input.firstAndLast');
+  if (args.last != null) return { size: checkedSize('last', args.last), fromEnd: true };
+  return { size: checkedSize('first', args.first ?? defaultSize), fromEnd: false };
+}
+
+/** The page's size, end and cursors, or BAD_USER_INPUT naming the argument that is wrong. */
+function checkedPage({ args, list, order, defaultSize }: PageQuery) {
+  return {
+    ...pageWindow(args, defaultSize),
+    after: args.after != null ? decodeCursor('after', args.after, list, order) : null,
+    before: args.before != null ? decodeCursor('before', args.before, list, order) : null,
+  };
+}
+
 /**
- * Keyset pagination over a unique, stable sort (for example title then id): a cursor holds the sort
- * values of the last row seen, so inserts and deletes never shift or repeat a page.
+ * The rows beyond a cursor in a list's order: after it (later in the order) or before it (earlier), with
+ * the cursor's own row when `withCursorRow`. Ties on the sort value are broken by the id.
  */
-export interface Keyset<T> {
-  /** The sort values of a row, in sort order; the last one must be unique. */
-  key(row: T): (string | number)[];
+function beyond(order: ListOrder, cursor: CursorPosition, side: CursorArgument, withCursorRow = false): object {
+  const column = ORDER_COLUMNS[order.field];
+  const greater = (order.direction === 'ASC') === (side === 'after');
+  const op = greater ? 'gt' : 'lt';
+  return {
+    OR: [{ [column]: { [op]: cursor.value } }, { [column]: cursor.value, id: { [withCursorRow ? `${op}e` : op]: cursor.id } }],
+  };
 }
 
-export function pageSize(args: PageArgs): number {
-  const first = args.first ?? 20;
-  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
-    throw errors.badInput('first', 'input.pageSize', { max: MAX_PAGE_SIZE });
-  }
-  return first;
+/** Whether any row of the list lies behind the cursor a page reads away from (that cursor's own row included). */
+async function anyBeyond(
+  source: RowSource<unknown>,
+  where: object,
+  order: ListOrder,
+  cursor: CursorPosition,
+  side: CursorArgument,
+) {
+  const found = await source.findMany({
+    where: { AND: [where, beyond(order, cursor, side, true)] },
+    select: { id: true },
+    take: 1,
+  });
+  return found.length > 0;
 }
 
-export function encodeCursor(values: (string | number)[]): string {
-  return Buffer.from(JSON.stringify(values)).toString('base64url');
-}
-
-const storableText = (value: string) => value.length <= 256 && !/[\p{Cc}\p{Cs}]/u.test(value);
-
-/** The sort values in a cursor, or BAD_USER_INPUT when it is not one this list gave out. */
-export function decodeCursor(cursor: string, arity: number): (string | number)[] {
-  try {
-    const values: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    // Every keyset ends with the row's UUID; text values must be text PostgreSQL can compare.
-    if (
-      Array.isArray(values) &&
-      values.length === arity &&
-      values.every((v) => (typeof v === 'string' && storableText(v)) || (typeof v === 'number' && Number.isFinite(v))) &&
-      isUuid(String(values.at(-1)))
-    ) {
-      return values as (string | number)[];
-    }
-  } catch {
-    // falls through to the error below
-  }
-  throw errors.badInput('after', 'input.cursor');
-}
-
-/** Builds a connection from `size + 1` fetched rows (the extra row only tells that there is a next page). */
-export function toConnection<T>(rows: T[], size: number, totalCount: number, keyset: Keyset<NoInfer<T>>): Connection<T> {
+/**
+ * One page of a list by keyset pagination (Relay Cursor Connections): a cursor holds the order and the
+ * position of a row, so rows inserted or deleted between two requests never repeat or skip one.
+ * hasPreviousPage (paging forwards) and hasNextPage (backwards) are exact: one more small query tells
+ * whether rows lie beyond the cursor the page started from.
+ */
+export async function keysetPage<T extends SortableRow>(source: RowSource<T>, query: PageQuery): Promise<Connection<T>> {
+  const { list, where, order } = query;
+  const { size, fromEnd, after, before } = checkedPage(query);
+  const bounds = [after && beyond(order, after, 'after'), before && beyond(order, before, 'before')].filter((b) => b !== null);
+  // Paging from the end reads the order backwards, away from before; forwards it reads away from after.
+  const origin = fromEnd ? before : after;
+  const [rows, totalCount, behindOrigin] = await Promise.all([
+    source.findMany({ where: { AND: [where, ...bounds] }, orderBy: prismaOrderBy(order, fromEnd), take: size + 1 }),
+    source.count({ where }),
+    origin ? anyBeyond(source, where, order, origin, fromEnd ? 'after' : 'before') : false,
+  ]);
   const page = rows.slice(0, size);
-  const edges = page.map((node) => ({ cursor: encodeCursor(keyset.key(node)), node }));
+  if (fromEnd) page.reverse();
+  const edges = page.map((node) => ({ cursor: encodeCursor(list, order, node), node }));
+  const more = rows.length > size;
   return {
     edges,
     nodes: page,
-    pageInfo: { hasNextPage: rows.length > size, endCursor: edges.at(-1)?.cursor ?? null },
+    pageInfo: {
+      hasNextPage: fromEnd ? behindOrigin : more,
+      hasPreviousPage: fromEnd ? more : behindOrigin,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
     totalCount,
+  };
+}
+
+/** An empty page, once the arguments are checked (for a list whose filter can match nothing). */
+export function emptyPage<T>(query: PageQuery): Connection<T> {
+  checkedPage(query);
+  return {
+    edges: [],
+    nodes: [],
+    pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
+    totalCount: 0,
   };
 }

@@ -13,313 +13,482 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean };
   Int: { input: number; output: number };
   Float: { input: number; output: number };
-  /** ISO 8601 date-time with offset, for example 2026-11-25T21:50:07.000Z. */
+  /**
+   * An RFC 3339 date and time with an offset, for example 2026-11-25T21:50:07.000Z; the API always writes UTC
+   * (with Z) and accepts any offset.
+   */
   DateTime: { input: Date; output: Date | string };
+  /** An absolute http(s) URL, for example https://keylab.example/files/sha256/…; output only. */
+  URL: { input: string; output: string };
   _FieldSet: { input: unknown; output: unknown };
 };
 
+/** How often one activity happened in a period. */
 export type ActivityCount = {
   __typename?: 'ActivityCount';
+  /** The activity. */
   activity: ActivityKind;
+  /** Its events in the period. */
   events: Scalars['Int']['output'];
+  /** Unique visitors with one of its events in the period. */
   visitors: Scalars['Int']['output'];
 };
 
-/** A kind of recorded activity, such as viewing a keyboard. */
+/** A kind of recorded activity, such as viewing a keyboard, with its titles. */
 export type ActivityKind = {
   __typename?: 'ActivityKind';
-  /** Stable tag, for example see_keyboard. */
-  tag: Scalars['ID']['output'];
-  /** Title in the caller's language (Accept-Language: en or ru). */
+  /** Which activity this is. */
+  tag: ActivityTag;
+  /** Title in the caller's language (Accept-Language: en or ru; English otherwise). */
   title: Scalars['String']['output'];
+  /** Title in English, for example Keyboard viewed. */
   titleEn: Scalars['String']['output'];
+  /** Title in Russian, for example Просмотр клавиатуры. */
   titleRu: Scalars['String']['output'];
 };
 
 /** One activity's share of an activity series. */
 export type ActivityLine = {
   __typename?: 'ActivityLine';
+  /** The activity this line counts. */
   activity: ActivityKind;
   /** Events of this activity over the whole period. */
   events: Scalars['Int']['output'];
+  /** This activity's events and visitors per bucket, the same buckets as the series' points. */
   points: Array<ActivityPoint>;
   /** Unique visitors of this activity over the whole period. */
   visitors: Scalars['Int']['output'];
 };
 
+/** One bucket of an activity series. */
 export type ActivityPoint = {
   __typename?: 'ActivityPoint';
+  /** End of the bucket (exclusive): the next bucket's start. */
   end: Scalars['DateTime']['output'];
+  /** Events in the bucket. */
   events: Scalars['Int']['output'];
-  /** Start of the bucket in the series' time zone, for labels: 2026-11-25T00:00:00+03:00. */
+  /** Start of the bucket as a clock in the series' time zone shows it, RFC 3339 with that zone's offset, for labels: 2026-11-25T00:00:00+03:00. */
   localStart: Scalars['String']['output'];
+  /** Start of the bucket (inclusive). */
   start: Scalars['DateTime']['output'];
+  /** Unique visitors with an event in the bucket. */
   visitors: Scalars['Int']['output'];
 };
 
+/** Events and unique visitors of some activities, per bucket and over the whole period. */
 export type ActivitySeries = SeriesPeriod & {
   __typename?: 'ActivitySeries';
+  /** The activities counted, ordered by tag. */
   activities: Array<ActivityKind>;
   /**
    * Each of the chosen activities on its own, in the order of `activities`: its events and unique visitors
    * per bucket (the same buckets as `points`) and over the period. One line per activity of a chart.
    */
   byActivity: Array<ActivityLine>;
-  /** Events over the whole period. */
+  /** Events of the chosen activities over the whole period. */
   events: Scalars['Int']['output'];
+  /** Start of the first bucket (the period's start rounded down to the bucket). */
   from: Scalars['DateTime']['output'];
+  /** The bucket size used: the one asked for, or the one AUTO chose. */
   interval: StatsInterval;
+  /** The chosen activities together, one point per bucket in time order. */
   points: Array<ActivityPoint>;
+  /** The IANA time zone whose calendar the buckets follow. */
   timeZone: Scalars['String']['output'];
+  /** End of the last bucket (the period's end rounded up to the bucket). */
   to: Scalars['DateTime']['output'];
-  /** Unique visitors over the whole period (not the sum of the buckets). */
+  /** Unique visitors of the chosen activities over the whole period (not the sum of the buckets). */
   visitors: Scalars['Int']['output'];
 };
 
+/** The period of an activity series, as SeriesInput, and the activities it counts. */
 export type ActivitySeriesInput = {
-  /** Activity tags to count; all activities when absent. */
-  activities?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** Activities to count (repeats count once); every activity when absent, null or empty. */
+  activities?: InputMaybe<Array<ActivityTag>>;
+  /** Start of the period (inclusive), with an offset; not in the future. The first bucket starts at or before it. */
   from: Scalars['DateTime']['input'];
+  /** Bucket size; at most 1,500 buckets per series. */
   interval: StatsInterval;
+  /** IANA time zone of the calendar the buckets follow, for example Europe/Moscow. */
   timeZone: Scalars['String']['input'];
+  /** End of the period (exclusive), with an offset, later than from; it may lie in the future, its buckets are then zero. */
   to: Scalars['DateTime']['input'];
 };
 
-/** Visits are counted in the bucket they started in; visitors in every bucket they were active in. */
+/**
+ * What a recorded activity is: a view or an edit of one kind of catalogue item. Statistics store it (and
+ * CSV exports name their columns after it) in lower case: SEE_KEYBOARD is see_keyboard.
+ */
+export type ActivityTag =
+  /** A box was created, renamed, given new files or deleted. */
+  | 'edit_box'
+  /** A keyboard was created, renamed, given new files or deleted. */
+  | 'edit_keyboard'
+  /** A keycap was given a new model. */
+  | 'edit_keycap'
+  /** A keycap kit was created, renamed, given a new preview or deleted. */
+  | 'edit_kit'
+  /** A switch was changed. */
+  | 'edit_switch'
+  /** A box was read by id, or a list of boxes was read. */
+  | 'see_box'
+  /** A keyboard was read by id, or a list of keyboards was read. */
+  | 'see_keyboard'
+  /** The keycaps of a kit were listed. */
+  | 'see_keycap'
+  /** A keycap kit was read by id, or a list of kits was read. */
+  | 'see_kit'
+  /** A switch was read by id, or the list of switches was read. */
+  | 'see_switch';
+
+/**
+ * One bucket of an attendance series. A visit ends after 30 minutes without an event; it is counted in the
+ * bucket it started in, its visitor in every bucket they were active in.
+ */
 export type AttendancePoint = {
   __typename?: 'AttendancePoint';
+  /** Average length of the bucket's visits, in seconds; 0 without visits. */
   averageVisitSeconds: Scalars['Float']['output'];
-  /** Visits with at most one GraphQL operation. */
+  /** Visits of the bucket with at most one GraphQL operation. */
   bounces: Scalars['Int']['output'];
+  /** End of the bucket (exclusive): the next bucket's start. */
   end: Scalars['DateTime']['output'];
+  /** Start of the bucket as a clock in the series' time zone shows it, RFC 3339 with that zone's offset, for labels: 2026-11-25T00:00:00+03:00. */
   localStart: Scalars['String']['output'];
+  /** Start of the bucket (inclusive). */
   start: Scalars['DateTime']['output'];
+  /** Length of the bucket's visits added up, in seconds (each from its first event to its last). */
   totalVisitSeconds: Scalars['Float']['output'];
+  /** Unique visitors with an event in the bucket. */
   visitors: Scalars['Int']['output'];
+  /** Visits that started in the bucket. */
   visits: Scalars['Int']['output'];
 };
 
+/** Visits and visitors per bucket and over the whole period. */
 export type AttendanceSeries = SeriesPeriod & {
   __typename?: 'AttendanceSeries';
+  /** Average length of the period's visits, in seconds, from a visit's first event to its last; 0 without visits. */
   averageVisitSeconds: Scalars['Float']['output'];
+  /** Share of the period's visits with at most one GraphQL operation, 0 to 1; 0 without visits. */
   bounceRate: Scalars['Float']['output'];
+  /** Start of the first bucket (the period's start rounded down to the bucket). */
   from: Scalars['DateTime']['output'];
+  /** The bucket size used: the one asked for, or the one AUTO chose. */
   interval: StatsInterval;
+  /** One point per bucket, in time order. */
   points: Array<AttendancePoint>;
+  /** The IANA time zone whose calendar the buckets follow. */
   timeZone: Scalars['String']['output'];
+  /** End of the last bucket (the period's end rounded up to the bucket). */
   to: Scalars['DateTime']['output'];
-  /** Unique visitors over the whole period. */
+  /** Unique visitors over the whole period (not the sum of the buckets). */
   visitors: Scalars['Int']['output'];
   /** Visits that started in the period. */
   visits: Scalars['Int']['output'];
 };
 
+/** A box of the catalogue (the keyboards subgraph resolves it). */
 export type Box = {
   __typename?: 'Box';
+  /** The box's global id. */
   id: Scalars['ID']['output'];
 };
 
+/** How often one box was read by id in a period. */
 export type BoxViews = {
   __typename?: 'BoxViews';
+  /** The box; null when it has been deleted since (or the catalogue cannot answer, with the error). */
   box: Maybe<Box>;
+  /** The box's global id (as Box.id), kept when the box has been deleted since. */
   boxId: Scalars['ID']['output'];
+  /** Times it was read. */
   views: Scalars['Int']['output'];
+  /** Unique visitors who read it. */
   visitors: Scalars['Int']['output'];
 };
 
+/** A keyboard of the catalogue (the keyboards subgraph resolves it). */
 export type Keyboard = {
   __typename?: 'Keyboard';
+  /** The keyboard's global id. */
   id: Scalars['ID']['output'];
 };
 
+/** How often one keyboard was read by id in a period. */
 export type KeyboardViews = {
   __typename?: 'KeyboardViews';
-  /** Null when the keyboard has been deleted since. */
+  /** The keyboard; null when it has been deleted since (or the catalogue cannot answer, with the error). */
   keyboard: Maybe<Keyboard>;
+  /** The keyboard's global id (as Keyboard.id), kept when the keyboard has been deleted since. */
   keyboardId: Scalars['ID']['output'];
+  /** Times it was read. */
   views: Scalars['Int']['output'];
+  /** Unique visitors who read it. */
   visitors: Scalars['Int']['output'];
 };
 
+/** How often one GraphQL operation was received in a period. */
 export type OperationCount = {
   __typename?: 'OperationCount';
+  /** Average time the gateway took to answer it, in milliseconds. */
   averageDurationMs: Scalars['Float']['output'];
+  /** Times it was received. */
   count: Scalars['Int']['output'];
+  /** Times it was answered with an error. */
   errors: Scalars['Int']['output'];
   /** Operation name; null for anonymous operations. */
   name: Maybe<Scalars['String']['output']>;
 };
 
+/** The period of an overview: [from, to), widened to whole 15-minute slots. */
 export type OverviewInput = {
+  /** Start of the period (inclusive), with an offset; not in the future. */
   from: Scalars['DateTime']['input'];
+  /** End of the period (exclusive), with an offset, later than from and at most 400 days after it. */
   to: Scalars['DateTime']['input'];
   /** Length of each top list, 1 to 50. */
   top: Scalars['Int']['input'];
 };
 
 /**
- * Statistics of the whole site, collected automatically: every GraphQL operation at the gateway and every
- * view or edit of a catalogue item. Administrators only: anonymous callers get UNAUTHENTICATED, other users
- * FORBIDDEN. Periods are [from, to); buckets follow the calendar of `timeZone` (days start at local
- * midnight, weeks on Monday, months on the 1st) and every bucket is present, with zeros where nothing
- * happened. Closed buckets are cached; the current one is always computed fresh.
+ * Everything the API reads. A field that needs an account says UNAUTHENTICATED on its own (extensions.reason
+ * TOKEN_EXPIRED when the access token has expired: refresh it) while the rest of the answer stays.
  */
 export type Query = {
   __typename?: 'Query';
-  /** Kinds of activity that statistics record, with titles in English and Russian. */
-  activityKinds: Array<ActivityKind>;
-  /** Events and unique visitors per bucket, for some activities or all of them. */
-  activitySeries: ActivitySeries;
-  /** Visits, unique visitors and visit durations per bucket. */
-  attendanceSeries: AttendanceSeries;
-  /** A link to download a series as CSV; it works without a token for 15 minutes. */
-  statsExport: StatsExport;
-  /** The bucket sizes a series can use. */
-  statsIntervals: Array<StatsIntervalInfo>;
-  /** Headline numbers and top lists for a period. */
-  statsOverview: StatsOverview;
+  /**
+   * Every kind of activity that statistics record, ordered by tag, with its titles. Administrators only:
+   * UNAUTHENTICATED for anonymous callers, FORBIDDEN for other users. Null, with the error, when statistics
+   * cannot answer (the other fields of the query still do).
+   */
+  activityKinds: Maybe<Array<ActivityKind>>;
+  /**
+   * Events and unique visitors per bucket, for some activities or all of them, together and each on its own.
+   * Every bucket of the period is present, with zeros where nothing happened; closed buckets are cached, the
+   * current one is always counted fresh. Administrators only: UNAUTHENTICATED for anonymous callers,
+   * FORBIDDEN for other users. Limits (BAD_USER_INPUT naming the field): `to` after `from`, `from` not in the
+   * future, at most 1,500 buckets (`interval`; see statsIntervals.maxPeriodSeconds), a time zone PostgreSQL
+   * knows (`timeZone`), date-times with an offset. Null, with the error, when statistics cannot answer.
+   */
+  activitySeries: Maybe<ActivitySeries>;
+  /**
+   * Visits, unique visitors, bounces and visit durations per bucket. Every bucket of the period is present,
+   * with zeros where nothing happened; closed buckets are cached, the current one is always counted fresh.
+   * Administrators only: UNAUTHENTICATED for anonymous callers, FORBIDDEN for other users. Limits
+   * (BAD_USER_INPUT naming the field): `to` after `from`, `from` not in the future, at most 1,500 buckets
+   * (`interval`), a time zone PostgreSQL knows (`timeZone`), date-times with an offset. Null, with the error,
+   * when statistics cannot answer.
+   */
+  attendanceSeries: Maybe<AttendanceSeries>;
+  /**
+   * A link to download a series as CSV; it works without a token for 15 minutes. The request is checked now,
+   * with the limits of activitySeries and attendanceSeries (BAD_USER_INPUT naming the field). Administrators
+   * only: UNAUTHENTICATED for anonymous callers, FORBIDDEN for other users. Null, with the error, when
+   * statistics cannot answer.
+   */
+  statsExport: Maybe<StatsExport>;
+  /**
+   * The bucket sizes a series can use (AUTO aside), each with the longest period it may cover. Administrators
+   * only: UNAUTHENTICATED for anonymous callers, FORBIDDEN for other users. Null, with the error, when
+   * statistics cannot answer.
+   */
+  statsIntervals: Maybe<Array<StatsIntervalInfo>>;
+  /**
+   * Headline numbers and top lists of a period. Administrators only: UNAUTHENTICATED for anonymous callers,
+   * FORBIDDEN for other users. Limits (BAD_USER_INPUT naming the field): `to` after `from`, `from` not in the
+   * future, at most 400 days (`to`), `top` 1 to 50, date-times with an offset. Null, with the error, when
+   * statistics cannot answer.
+   */
+  statsOverview: Maybe<StatsOverview>;
 };
 
 /**
- * Statistics of the whole site, collected automatically: every GraphQL operation at the gateway and every
- * view or edit of a catalogue item. Administrators only: anonymous callers get UNAUTHENTICATED, other users
- * FORBIDDEN. Periods are [from, to); buckets follow the calendar of `timeZone` (days start at local
- * midnight, weeks on Monday, months on the 1st) and every bucket is present, with zeros where nothing
- * happened. Closed buckets are cached; the current one is always computed fresh.
+ * Everything the API reads. A field that needs an account says UNAUTHENTICATED on its own (extensions.reason
+ * TOKEN_EXPIRED when the access token has expired: refresh it) while the rest of the answer stays.
  */
 export type QueryActivitySeriesArgs = {
   input: ActivitySeriesInput;
 };
 
 /**
- * Statistics of the whole site, collected automatically: every GraphQL operation at the gateway and every
- * view or edit of a catalogue item. Administrators only: anonymous callers get UNAUTHENTICATED, other users
- * FORBIDDEN. Periods are [from, to); buckets follow the calendar of `timeZone` (days start at local
- * midnight, weeks on Monday, months on the 1st) and every bucket is present, with zeros where nothing
- * happened. Closed buckets are cached; the current one is always computed fresh.
+ * Everything the API reads. A field that needs an account says UNAUTHENTICATED on its own (extensions.reason
+ * TOKEN_EXPIRED when the access token has expired: refresh it) while the rest of the answer stays.
  */
 export type QueryAttendanceSeriesArgs = {
   input: SeriesInput;
 };
 
 /**
- * Statistics of the whole site, collected automatically: every GraphQL operation at the gateway and every
- * view or edit of a catalogue item. Administrators only: anonymous callers get UNAUTHENTICATED, other users
- * FORBIDDEN. Periods are [from, to); buckets follow the calendar of `timeZone` (days start at local
- * midnight, weeks on Monday, months on the 1st) and every bucket is present, with zeros where nothing
- * happened. Closed buckets are cached; the current one is always computed fresh.
+ * Everything the API reads. A field that needs an account says UNAUTHENTICATED on its own (extensions.reason
+ * TOKEN_EXPIRED when the access token has expired: refresh it) while the rest of the answer stays.
  */
 export type QueryStatsExportArgs = {
   input: StatsExportInput;
 };
 
 /**
- * Statistics of the whole site, collected automatically: every GraphQL operation at the gateway and every
- * view or edit of a catalogue item. Administrators only: anonymous callers get UNAUTHENTICATED, other users
- * FORBIDDEN. Periods are [from, to); buckets follow the calendar of `timeZone` (days start at local
- * midnight, weeks on Monday, months on the 1st) and every bucket is present, with zeros where nothing
- * happened. Closed buckets are cached; the current one is always computed fresh.
+ * Everything the API reads. A field that needs an account says UNAUTHENTICATED on its own (extensions.reason
+ * TOKEN_EXPIRED when the access token has expired: refresh it) while the rest of the answer stays.
  */
 export type QueryStatsOverviewArgs = {
   input: OverviewInput;
 };
 
+/** The period of a series: [from, to), cut into buckets of the calendar of `timeZone`. */
 export type SeriesInput = {
+  /** Start of the period (inclusive), with an offset; not in the future. The first bucket starts at or before it. */
   from: Scalars['DateTime']['input'];
+  /** Bucket size; at most 1,500 buckets per series. */
   interval: StatsInterval;
-  /** IANA time zone, for example Europe/Moscow. */
+  /** IANA time zone of the calendar the buckets follow, for example Europe/Moscow. */
   timeZone: Scalars['String']['input'];
-  /** End of the period (exclusive); it may lie in the future, its buckets are then zero. */
+  /** End of the period (exclusive), with an offset, later than from; it may lie in the future, its buckets are then zero. */
   to: Scalars['DateTime']['input'];
 };
 
+/** The period a series covers, as it was cut into buckets. */
 export type SeriesPeriod = {
   /** Start of the first bucket (the period's start rounded down to the bucket). */
   from: Scalars['DateTime']['output'];
+  /** The bucket size used: the one asked for, or the one AUTO chose. */
   interval: StatsInterval;
+  /** The IANA time zone whose calendar the buckets follow. */
   timeZone: Scalars['String']['output'];
-  /** End of the last bucket. */
+  /** End of the last bucket (the period's end rounded up to the bucket). */
   to: Scalars['DateTime']['output'];
 };
 
+/**
+ * A signed link to a CSV download: RFC 4180, one row per bucket, times in the series' time zone with their
+ * offset. An activity export has bucket_start, bucket_end, events and visitors, then <tag>_events and
+ * <tag>_visitors for each chosen activity, with the tag in lower case as statistics store it (see_keyboard);
+ * an attendance export has bucket_start, bucket_end, visits, visitors, bounces, total_visit_seconds and
+ * average_visit_seconds.
+ */
 export type StatsExport = {
   __typename?: 'StatsExport';
+  /** When the link stops working (410 Gone after), 15 minutes after it was made. */
   expiresAt: Scalars['DateTime']['output'];
-  /** GET it for text/csv (on the gateway's origin). */
-  url: Scalars['String']['output'];
+  /** GET it for text/csv (on the gateway's origin); no token needed, until expiresAt. */
+  url: Scalars['URL']['output'];
 };
 
+/** What to export: a series, as activitySeries or attendanceSeries would give it. */
 export type StatsExportInput = {
-  /** For ACTIVITY: the activity tags; all when absent. */
-  activities?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** For ACTIVITY: the activities, each with a pair of columns; every activity when absent, null or empty. Ignored for ATTENDANCE. */
+  activities?: InputMaybe<Array<ActivityTag>>;
+  /** Start of the period (inclusive), with an offset; not in the future. */
   from: Scalars['DateTime']['input'];
+  /** Bucket size; at most 1,500 buckets. */
   interval: StatsInterval;
+  /** Which series. */
   series: StatsSeriesKind;
+  /** IANA time zone of the calendar the buckets follow, for example Europe/Moscow. */
   timeZone: Scalars['String']['input'];
+  /** End of the period (exclusive), with an offset, later than from. */
   to: Scalars['DateTime']['input'];
 };
 
-/** Bucket size of a series. AUTO picks one from the period's length (at most a few hundred buckets). */
+/** Bucket size of a series. Days, weeks and months follow the calendar of the series' time zone. */
 export type StatsInterval =
+  /** Picks one from the period's length: the finest that keeps the series to a few hundred buckets at most. */
   | 'AUTO'
+  /** A local calendar day, from midnight (23 or 25 hours across a daylight-saving change). */
   | 'DAY'
+  /** Fifteen minutes, from local midnight. */
   | 'FIFTEEN_MINUTES'
+  /** One hour, from local midnight (a night with a daylight-saving change has 23 or 25 of them). */
   | 'HOUR'
+  /** One minute. */
   | 'MINUTE'
-  /** Calendar month (the original KeyLab used 28 days). */
+  /** Calendar month, from the 1st (the original KeyLab used 28 days). */
   | 'MONTH'
   /** Monday to Monday. */
   | 'WEEK';
 
+/** A bucket size a series can use, with its limits. */
 export type StatsIntervalInfo = {
   __typename?: 'StatsIntervalInfo';
+  /** The bucket size (never AUTO). */
   interval: StatsInterval;
-  /** The longest period a series with this interval may cover, in seconds. */
+  /** Length of one bucket in seconds, 60 to 2,419,200; for MONTH the shortest month (28 days), for DAY and WEEK without a daylight-saving change. */
+  lengthSeconds: Scalars['Int']['output'];
+  /**
+   * The longest period a series with this interval may cover (1,499 buckets), in seconds: a whole number,
+   * a Float because for MONTH (3,626,380,800) it exceeds Int.
+   */
   maxPeriodSeconds: Scalars['Float']['output'];
-  /** Length in seconds; for MONTH, the shortest month (28 days). */
+  /**
+   * The same as lengthSeconds, under its old name: kept until 2027-01-01 (see README, Schema evolution).
+   * @deprecated Use lengthSeconds: the unit is in the name now.
+   */
   seconds: Scalars['Int']['output'];
-  /** Title in the caller's language. */
+  /** Title in the caller's language, for example 15 minutes. */
   title: Scalars['String']['output'];
 };
 
+/** Headline numbers and top lists of a period. */
 export type StatsOverview = {
   __typename?: 'StatsOverview';
+  /** Average length of the period's visits, in seconds; 0 without visits. */
   averageVisitSeconds: Scalars['Float']['output'];
-  /** Share of visits with at most one GraphQL operation, 0 to 1. */
+  /** Share of visits with at most one GraphQL operation, 0 to 1; 0 without visits. */
   bounceRate: Scalars['Float']['output'];
   /** Every recorded event: GraphQL operations and catalogue activities. */
   events: Scalars['Int']['output'];
   /** GraphQL operations answered with an error. */
   failedOperations: Scalars['Int']['output'];
-  /** The period, widened to whole 15-minute slots. */
+  /** Start of the period, rounded down to a whole 15-minute slot. */
   from: Scalars['DateTime']['output'];
+  /** GraphQL operations received by the gateway (schema introspection left out). */
   operations: Scalars['Int']['output'];
   /** Visits of signed-in users. */
   signedInVisits: Scalars['Int']['output'];
+  /** End of the period, rounded up to a whole 15-minute slot. */
   to: Scalars['DateTime']['output'];
+  /** The activities with the most events, most first; at most `top`. */
   topActivities: Array<ActivityCount>;
+  /** The boxes read by id most often, most first; at most `top`. */
   topBoxes: Array<BoxViews>;
+  /** The keyboards read by id most often, most first; at most `top`. */
   topKeyboards: Array<KeyboardViews>;
+  /** The GraphQL operations received most often, most first; at most `top`. */
   topOperations: Array<OperationCount>;
+  /** The switches read by id most often, most first; at most `top`. */
   topSwitches: Array<SwitchViews>;
+  /** Unique visitors with any event in the period. */
   visitors: Scalars['Int']['output'];
-  /** Visitors active in the last 5 minutes (always fresh). */
+  /** Visitors with an event in the last 5 minutes, whatever the period (always fresh). */
   visitorsNow: Scalars['Int']['output'];
+  /** Visits that started in the period. */
   visits: Scalars['Int']['output'];
 };
 
-export type StatsSeriesKind = 'ACTIVITY' | 'ATTENDANCE';
+/** Which series an export holds. */
+export type StatsSeriesKind =
+  /** An activity series (activitySeries): events and visitors, together and per activity. */
+  | 'ACTIVITY'
+  /** An attendance series (attendanceSeries): visits, visitors, bounces and visit durations. */
+  | 'ATTENDANCE';
 
+/** A switch of the catalogue (the keyboards subgraph resolves it). */
 export type Switch = {
   __typename?: 'Switch';
+  /** The switch's global id. */
   id: Scalars['ID']['output'];
 };
 
+/** How often one switch was read by id in a period. */
 export type SwitchViews = {
   __typename?: 'SwitchViews';
+  /** The switch; null when it has been deleted since (or the catalogue cannot answer, with the error). */
   switch: Maybe<Switch>;
+  /** The switch's global id (as Switch.id), kept when the switch has been deleted since. */
   switchId: Scalars['ID']['output'];
+  /** Times it was read. */
   views: Scalars['Int']['output'];
+  /** Unique visitors who read it. */
   visitors: Scalars['Int']['output'];
 };
 
@@ -417,16 +586,17 @@ export type ResolversTypes = {
   ActivityCount: ResolverTypeWrapper<Omit<ActivityCount, 'activity'> & { activity: ResolversTypes['ActivityKind'] }>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   ActivityKind: ResolverTypeWrapper<ActivityKindRow>;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ActivityLine: ResolverTypeWrapper<Omit<ActivityLine, 'activity'> & { activity: ResolversTypes['ActivityKind'] }>;
   ActivityPoint: ResolverTypeWrapper<ActivityPoint>;
   ActivitySeries: ResolverTypeWrapper<ActivitySeriesResult>;
   ActivitySeriesInput: ActivitySeriesInput;
+  ActivityTag: null;
   AttendancePoint: ResolverTypeWrapper<AttendancePointParent>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   AttendanceSeries: ResolverTypeWrapper<AttendanceSeriesResult>;
   Box: ResolverTypeWrapper<Box>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   BoxViews: ResolverTypeWrapper<BoxViews>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Keyboard: ResolverTypeWrapper<Keyboard>;
@@ -446,6 +616,7 @@ export type ResolversTypes = {
   StatsSeriesKind: StatsSeriesKind;
   Switch: ResolverTypeWrapper<Switch>;
   SwitchViews: ResolverTypeWrapper<SwitchViews>;
+  URL: ResolverTypeWrapper<Scalars['URL']['output']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
 };
 
@@ -454,7 +625,6 @@ export type ResolversParentTypes = {
   ActivityCount: Omit<ActivityCount, 'activity'> & { activity: ResolversParentTypes['ActivityKind'] };
   Int: Scalars['Int']['output'];
   ActivityKind: ActivityKindRow;
-  ID: Scalars['ID']['output'];
   String: Scalars['String']['output'];
   ActivityLine: Omit<ActivityLine, 'activity'> & { activity: ResolversParentTypes['ActivityKind'] };
   ActivityPoint: ActivityPoint;
@@ -464,6 +634,7 @@ export type ResolversParentTypes = {
   Float: Scalars['Float']['output'];
   AttendanceSeries: AttendanceSeriesResult;
   Box: Box;
+  ID: Scalars['ID']['output'];
   BoxViews: BoxViews;
   DateTime: Scalars['DateTime']['output'];
   Keyboard: Keyboard;
@@ -479,6 +650,7 @@ export type ResolversParentTypes = {
   StatsOverview: Omit<StatsOverview, 'topActivities'> & { topActivities: Array<ResolversParentTypes['ActivityCount']> };
   Switch: Switch;
   SwitchViews: SwitchViews;
+  URL: Scalars['URL']['output'];
   Boolean: Scalars['Boolean']['output'];
 };
 
@@ -495,7 +667,7 @@ export type ActivityKindResolvers<
   ContextType = StatsContext,
   ParentType extends ResolversParentTypes['ActivityKind'] = ResolversParentTypes['ActivityKind'],
 > = {
-  tag?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  tag?: Resolver<ResolversTypes['ActivityTag'], ParentType, ContextType>;
   title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   titleEn?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   titleRu?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -536,6 +708,19 @@ export type ActivitySeriesResolvers<
   to?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   visitors?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type ActivityTagResolvers = {
+  EDIT_BOX: 'edit_box';
+  EDIT_KEYBOARD: 'edit_keyboard';
+  EDIT_KEYCAP: 'edit_keycap';
+  EDIT_KIT: 'edit_kit';
+  EDIT_SWITCH: 'edit_switch';
+  SEE_BOX: 'see_box';
+  SEE_KEYBOARD: 'see_keyboard';
+  SEE_KEYCAP: 'see_keycap';
+  SEE_KIT: 'see_kit';
+  SEE_SWITCH: 'see_switch';
 };
 
 export type AttendancePointResolvers<
@@ -620,23 +805,28 @@ export type QueryResolvers<
   ContextType = StatsContext,
   ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query'],
 > = {
-  activityKinds?: Resolver<Array<ResolversTypes['ActivityKind']>, ParentType, ContextType>;
+  activityKinds?: Resolver<Maybe<Array<ResolversTypes['ActivityKind']>>, ParentType, ContextType>;
   activitySeries?: Resolver<
-    ResolversTypes['ActivitySeries'],
+    Maybe<ResolversTypes['ActivitySeries']>,
     ParentType,
     ContextType,
     RequireFields<QueryActivitySeriesArgs, 'input'>
   >;
   attendanceSeries?: Resolver<
-    ResolversTypes['AttendanceSeries'],
+    Maybe<ResolversTypes['AttendanceSeries']>,
     ParentType,
     ContextType,
     RequireFields<QueryAttendanceSeriesArgs, 'input'>
   >;
-  statsExport?: Resolver<ResolversTypes['StatsExport'], ParentType, ContextType, RequireFields<QueryStatsExportArgs, 'input'>>;
-  statsIntervals?: Resolver<Array<ResolversTypes['StatsIntervalInfo']>, ParentType, ContextType>;
+  statsExport?: Resolver<
+    Maybe<ResolversTypes['StatsExport']>,
+    ParentType,
+    ContextType,
+    RequireFields<QueryStatsExportArgs, 'input'>
+  >;
+  statsIntervals?: Resolver<Maybe<Array<ResolversTypes['StatsIntervalInfo']>>, ParentType, ContextType>;
   statsOverview?: Resolver<
-    ResolversTypes['StatsOverview'],
+    Maybe<ResolversTypes['StatsOverview']>,
     ParentType,
     ContextType,
     RequireFields<QueryStatsOverviewArgs, 'input'>
@@ -655,7 +845,7 @@ export type StatsExportResolvers<
   ParentType extends ResolversParentTypes['StatsExport'] = ResolversParentTypes['StatsExport'],
 > = {
   expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['URL'], ParentType, ContextType>;
 };
 
 export type StatsIntervalInfoResolvers<
@@ -663,6 +853,7 @@ export type StatsIntervalInfoResolvers<
   ParentType extends ResolversParentTypes['StatsIntervalInfo'] = ResolversParentTypes['StatsIntervalInfo'],
 > = {
   interval?: Resolver<ResolversTypes['StatsInterval'], ParentType, ContextType>;
+  lengthSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   maxPeriodSeconds?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   seconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -707,12 +898,17 @@ export type SwitchViewsResolvers<
   visitors?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export interface UrlScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['URL'], any> {
+  name: 'URL';
+}
+
 export type Resolvers<ContextType = StatsContext> = {
   ActivityCount?: ActivityCountResolvers<ContextType>;
   ActivityKind?: ActivityKindResolvers<ContextType>;
   ActivityLine?: ActivityLineResolvers<ContextType>;
   ActivityPoint?: ActivityPointResolvers<ContextType>;
   ActivitySeries?: ActivitySeriesResolvers<ContextType>;
+  ActivityTag?: ActivityTagResolvers;
   AttendancePoint?: AttendancePointResolvers<ContextType>;
   AttendanceSeries?: AttendanceSeriesResolvers<ContextType>;
   Box?: BoxResolvers<ContextType>;
@@ -728,4 +924,5 @@ export type Resolvers<ContextType = StatsContext> = {
   StatsOverview?: StatsOverviewResolvers<ContextType>;
   Switch?: SwitchResolvers<ContextType>;
   SwitchViews?: SwitchViewsResolvers<ContextType>;
+  URL?: GraphQLScalarType;
 };

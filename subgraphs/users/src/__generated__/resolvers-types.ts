@@ -13,214 +13,502 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean };
   Int: { input: number; output: number };
   Float: { input: number; output: number };
-  /** An ISO 8601 date and time, for example 2026-11-25T21:50:07.000Z. */
+  /**
+   * An RFC 3339 date and time with an offset, for example 2026-11-25T21:50:07.000Z; the API always writes UTC
+   * (with Z) and accepts any offset.
+   */
   DateTime: { input: Date; output: Date | string };
   _FieldSet: { input: unknown; output: unknown };
 };
 
-export type AuthPayload = {
-  __typename?: 'AuthPayload';
-  /** Bearer token for the Authorization header. */
+/**
+ * What a mutation that signs in answers (signUp, signIn, refreshSession, resetPassword): the tokens and the
+ * session they belong to. Clients can read every one with a fragment on this interface.
+ */
+export type AuthenticatedPayload = {
+  /** Bearer token for the Authorization header, until accessTokenExpiresAt (15 minutes); then refreshSession gives a new one. */
   accessToken: Scalars['String']['output'];
+  /** When the access token expires. */
   accessTokenExpiresAt: Scalars['DateTime']['output'];
-  /** Only when returnRefreshToken was asked for, and null after a refresh within the grace window. */
+  /** The refresh token, only when returnRefreshToken was asked for; null otherwise, and after a refresh within the 10 s grace. */
   refreshToken: Maybe<Scalars['String']['output']>;
+  /** The session the tokens belong to (current is true). */
   session: Session;
+  /** The signed-in account, with its private fields. */
   user: User;
 };
 
+/** What changeNickname needs. */
 export type ChangeNicknameInput = {
+  /** The new public name: 3 to 32 letters, digits, _ or -. */
   nickname: Scalars['String']['input'];
 };
 
+/** What changeNickname answers. */
+export type ChangeNicknamePayload = {
+  __typename?: 'ChangeNicknamePayload';
+  /** My account, with the new nickname. */
+  user: User;
+};
+
+/** What changePassword needs. */
 export type ChangePasswordInput = {
+  /** The password the account has now. */
   currentPassword: Scalars['String']['input'];
+  /** The new password: 8 to 128 characters of any kind, not the current one. */
   newPassword: Scalars['String']['input'];
 };
 
-export type CodeRequestPayload = {
-  __typename?: 'CodeRequestPayload';
-  /** Always true: whether an email went out is not disclosed. */
+/** What changePassword answers. */
+export type ChangePasswordPayload = {
+  __typename?: 'ChangePasswordPayload';
+  /** My account (the session of this request stays open). */
+  user: User;
+};
+
+/** What confirmEmailChange needs. */
+export type ConfirmEmailChangeInput = {
+  /** The 6 digits from the email sent to the new address. */
+  code: Scalars['String']['input'];
+};
+
+/** What confirmEmailChange answers. */
+export type ConfirmEmailChangePayload = {
+  __typename?: 'ConfirmEmailChangePayload';
+  /** My account, with the new email. */
+  user: User;
+};
+
+/**
+ * Every change the API makes. Each answers its payload, or null with the error when it changes nothing; errors
+ * carry a stable extensions.code (BAD_USER_INPUT naming extensions.field, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
+ * CONFLICT, RATE_LIMITED with extensions.retryAfterSeconds) and a message in the caller's language.
+ */
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Renames my account. Signed in only: UNAUTHENTICATED otherwise; BAD_USER_INPUT (field nickname) for a bad nickname. */
+  changeNickname: Maybe<ChangeNicknamePayload>;
+  /**
+   * Sets a new password; every other session of my account ends, and the account's address gets a notice. Signed in
+   * only: UNAUTHENTICATED otherwise. BAD_USER_INPUT for a wrong currentPassword, or a newPassword that is too short,
+   * too long or the same; RATE_LIMITED after 10 password tries in 15 minutes for the account or 30 in 5 minutes from
+   * one client address.
+   */
+  changePassword: Maybe<ChangePasswordPayload>;
+  /**
+   * Moves my account to the new address with the code sent there; the old address gets a notice. Signed in only:
+   * UNAUTHENTICATED otherwise. BAD_USER_INPUT (field code) for a wrong, expired or used-up code; CONFLICT (field
+   * newEmail) when the address got an account meanwhile; RATE_LIMITED after 10 tries in 15 minutes for the account or
+   * 30 from one client address.
+   */
+  confirmEmailChange: Maybe<ConfirmEmailChangePayload>;
+  /**
+   * A new access token and a new refresh token for the session (the old refresh token stops working; sent again
+   * after a 10 s grace it ends the whole session). The refresh token comes from the input, else from the HttpOnly
+   * cookie; an access token is not needed, an expired one is fine. UNAUTHENTICATED when there is no refresh token,
+   * or its session has ended or expired (sign in again).
+   */
+  refreshSession: Maybe<RefreshSessionPayload>;
+  /**
+   * Emails a code to the new address (valid 10 minutes for 5 tries); an address that already has an account gets a
+   * notice instead, and the answer is the same. Signed in only: UNAUTHENTICATED otherwise. BAD_USER_INPUT for a wrong
+   * currentPassword, or a newEmail that is not an address or is already mine; RATE_LIMITED as for changePassword
+   * (password tries) and for requestSignUpCode (codes sent).
+   */
+  requestEmailChange: Maybe<RequestEmailChangePayload>;
+  /**
+   * Emails a reset code (valid 10 minutes for 5 tries) if the address has an account; the answer is the same either
+   * way. Anyone may call it. BAD_USER_INPUT (field email) for an address that is not one; RATE_LIMITED as for
+   * requestSignUpCode.
+   */
+  requestPasswordReset: Maybe<RequestPasswordResetPayload>;
+  /**
+   * Emails a 6-digit sign-up code, valid 10 minutes for 5 tries; a new request replaces the previous code. The
+   * answer is the same for an address that already has an account, which gets a reminder instead. Anyone may call
+   * it. BAD_USER_INPUT (field email) for an address that is not one; RATE_LIMITED (extensions.retryAfterSeconds)
+   * within 60 s of the previous request for the address, after 5 an hour for it, or 20 an hour from one client address.
+   */
+  requestSignUpCode: Maybe<RequestSignUpCodePayload>;
+  /**
+   * Sets a new password from the emailed code, ends every session of the account and signs in (a new session).
+   * Anyone may call it. BAD_USER_INPUT naming the field for a bad email, code (wrong, expired or tried 5 times) or
+   * newPassword; RATE_LIMITED after 10 code tries in 15 minutes for the address or 30 from one client address.
+   */
+  resetPassword: Maybe<ResetPasswordPayload>;
+  /**
+   * Ends one of my sessions, for example of a lost device. Signed in only: UNAUTHENTICATED otherwise. BAD_USER_INPUT
+   * (field sessionId) for an id that is not a session's; NOT_FOUND when I have no such open session.
+   */
+  revokeSession: Maybe<RevokeSessionPayload>;
+  /**
+   * Signs in with email and password (a new session). Anyone may call it. UNAUTHENTICATED when the email or the
+   * password is wrong (the answer does not say which); BAD_USER_INPUT for a malformed email or device label;
+   * RATE_LIMITED after 10 tries in 15 minutes for the account or 30 in 5 minutes from one client address.
+   */
+  signIn: Maybe<SignInPayload>;
+  /**
+   * Ends the session of the access token, else of the refresh cookie, and clears the cookie. UNAUTHENTICATED when
+   * the request carries neither.
+   */
+  signOut: Maybe<SignOutPayload>;
+  /** Ends every session of my account, this one included, and clears the refresh cookie. Signed in only: UNAUTHENTICATED otherwise. */
+  signOutEverywhere: Maybe<SignOutEverywherePayload>;
+  /**
+   * Makes the account from the emailed code and signs it in (a new session). Anyone may call it. BAD_USER_INPUT
+   * naming the field for a bad email, code (wrong, expired or tried 5 times), password or nickname; CONFLICT (field
+   * email) when the address got an account meanwhile; RATE_LIMITED after 10 code tries in 15 minutes for the address
+   * or 30 from one client address.
+   */
+  signUp: Maybe<SignUpPayload>;
+};
+
+/**
+ * Every change the API makes. Each answers its payload, or null with the error when it changes nothing; errors
+ * carry a stable extensions.code (BAD_USER_INPUT naming extensions.field, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
+ * CONFLICT, RATE_LIMITED with extensions.retryAfterSeconds) and a message in the caller's language.
+ */
+export type MutationChangeNicknameArgs = {
+  input: ChangeNicknameInput;
+};
+
+/**
+ * Every change the API makes. Each answers its payload, or null with the error when it changes nothing; errors
+ * carry a stable extensions.code (BAD_USER_INPUT naming extensions.field, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
+ * CONFLICT, RATE_LIMITED with extensions.retryAfterSeconds) and a message in the caller's language.
+ */
+export type MutationChangePasswordArgs = {
+  input: ChangePasswordInput;
+};
+
+/**
+ * Every change the API makes. Each answers its payload, or null with the error when it changes nothing; errors
+ * carry a stable extensions.code (BAD_USER_INPUT naming extensions.field, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
+ * CONFLICT, RATE_LIMITED with extensions.retryAfterSeconds) and a message in the caller's language.
+ */
+export type MutationConfirmEmailChangeArgs = {
+  input: ConfirmEmailChangeInput;
+};
+
+/**
+ * Every change the API makes. Each answers its payload, or null with the error when it changes nothing; errors
+ * carry a stable extensions.code (BAD_USER_INPUT naming extensions.field, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
+ * CONFLICT, RATE_LIMITED with extensions.retryAfterSeconds) and a message in the caller's language.
+ */
+export type MutationRefreshSessionArgs = {
+  input?: InputMaybe<RefreshSessionInput>;
+};
+
+/**
+ * Every change the API makes. Each answers its payload, or null with the error when it changes nothing; errors
+ * carry a stable extensions.code (BAD_USER_INPUT naming extensions.field, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
+ * CONFLICT, RATE_LIMITED with extensions.retryAfterSeconds) and a message in the caller's language.
+ */
+export type MutationRequestEmailChangeArgs = {
+  input: RequestEmailChangeInput;
+};
+
+/**
+ * Every change the API makes. Each answers its payload, or null with the error when it changes nothing; errors
+ * carry a stable extensions.code (BAD_USER_INPUT naming extensions.field, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
+ * CONFLICT, RATE_LIMITED with extensions.retryAfterSeconds) and a message in the caller's language.
+ */
+export type MutationRequestPasswordResetArgs = {
+  input: RequestPasswordResetInput;
+};
+
+/**
+ * Every change the API makes. Each answers its payload, or null with the error when it changes nothing; errors
+ * carry a stable extensions.code (BAD_USER_INPUT naming extensions.field, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
+ * CONFLICT, RATE_LIMITED with extensions.retryAfterSeconds) and a message in the caller's language.
+ */
+export type MutationRequestSignUpCodeArgs = {
+  input: RequestSignUpCodeInput;
+};
+
+/**
+ * Every change the API makes. Each answers its payload, or null with the error when it changes nothing; errors
+ * carry a stable extensions.code (BAD_USER_INPUT naming extensions.field, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
+ * CONFLICT, RATE_LIMITED with extensions.retryAfterSeconds) and a message in the caller's language.
+ */
+export type MutationResetPasswordArgs = {
+  input: ResetPasswordInput;
+};
+
+/**
+ * Every change the API makes. Each answers its payload, or null with the error when it changes nothing; errors
+ * carry a stable extensions.code (BAD_USER_INPUT naming extensions.field, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
+ * CONFLICT, RATE_LIMITED with extensions.retryAfterSeconds) and a message in the caller's language.
+ */
+export type MutationRevokeSessionArgs = {
+  input: RevokeSessionInput;
+};
+
+/**
+ * Every change the API makes. Each answers its payload, or null with the error when it changes nothing; errors
+ * carry a stable extensions.code (BAD_USER_INPUT naming extensions.field, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
+ * CONFLICT, RATE_LIMITED with extensions.retryAfterSeconds) and a message in the caller's language.
+ */
+export type MutationSignInArgs = {
+  input: SignInInput;
+};
+
+/**
+ * Every change the API makes. Each answers its payload, or null with the error when it changes nothing; errors
+ * carry a stable extensions.code (BAD_USER_INPUT naming extensions.field, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
+ * CONFLICT, RATE_LIMITED with extensions.retryAfterSeconds) and a message in the caller's language.
+ */
+export type MutationSignUpArgs = {
+  input: SignUpInput;
+};
+
+/**
+ * Everything the API reads. A field that needs an account says UNAUTHENTICATED on its own (extensions.reason
+ * TOKEN_EXPIRED when the access token has expired: refresh it) while the rest of the answer stays.
+ */
+export type Query = {
+  __typename?: 'Query';
+  /**
+   * The signed-in account, with its private fields. Null for an anonymous caller, and also when the access token
+   * sent along is refused (expired: refresh it with refreshSession; revoked or invalid: sign in again).
+   */
+  me: Maybe<User>;
+  /**
+   * The open sessions of my account, most recently used first. Signed in only: UNAUTHENTICATED otherwise, with
+   * extensions.reason TOKEN_EXPIRED when the access token has expired (refresh it and ask again).
+   */
+  mySessions: Maybe<Array<Session>>;
+};
+
+/** What refreshSession may take; without it the refresh token comes from the cookie. */
+export type RefreshSessionInput = {
+  /** The refresh token, for clients without cookies; else the one in the kl_refresh cookie. */
+  refreshToken?: InputMaybe<Scalars['String']['input']>;
+  /** Also return the new refresh token in the payload (browsers get it in the cookie). */
+  returnRefreshToken?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+/** What refreshSession answers: new tokens for the same session. */
+export type RefreshSessionPayload = AuthenticatedPayload & {
+  __typename?: 'RefreshSessionPayload';
+  /** A new bearer token for the Authorization header; it lasts until accessTokenExpiresAt (15 minutes). */
+  accessToken: Scalars['String']['output'];
+  /** When the new access token expires. */
+  accessTokenExpiresAt: Scalars['DateTime']['output'];
+  /**
+   * The new refresh token, only when returnRefreshToken was asked for; null otherwise, and when the token sent was
+   * rotated less than 10 s ago (another tab refreshed first: keep the token that tab got).
+   */
+  refreshToken: Maybe<Scalars['String']['output']>;
+  /** The session refreshed (current is true). */
+  session: Session;
+  /** The signed-in account, with its private fields. */
+  user: User;
+};
+
+/** What requestEmailChange needs. */
+export type RequestEmailChangeInput = {
+  /** The account's password now: moving the address needs it. */
+  currentPassword: Scalars['String']['input'];
+  /** The address to move to: at most 254 characters; compared without case. */
+  newEmail: Scalars['String']['input'];
+};
+
+/** What requestEmailChange answers, whether or not the new address already has an account. */
+export type RequestEmailChangePayload = {
+  __typename?: 'RequestEmailChangePayload';
+  /** Always true: whether a code went out is not disclosed. */
   accepted: Scalars['Boolean']['output'];
   /** Seconds before another code may be requested for this address. */
   retryAfterSeconds: Scalars['Int']['output'];
 };
 
-export type ConfirmEmailChangeInput = {
-  code: Scalars['String']['input'];
-};
-
-export type Mutation = {
-  __typename?: 'Mutation';
-  changeNickname: UserPayload;
-  /** Needs the current password; every other session ends. */
-  changePassword: UserPayload;
-  /** Moves the account to the new address with the emailed code; the old address is told. */
-  confirmEmailChange: UserPayload;
-  /**
-   * A new access token and a new refresh token (the old one stops working). The refresh token comes from
-   * the input or else from the HttpOnly cookie.
-   */
-  refreshSession: AuthPayload;
-  /** Emails a code to the new address (the current password is needed). */
-  requestEmailChange: CodeRequestPayload;
-  /** Emails a reset code if the address has an account; the answer is the same either way. */
-  requestPasswordReset: CodeRequestPayload;
-  /**
-   * Emails a 6-digit sign-up code (valid 10 minutes; a new request replaces the previous code). The answer
-   * is the same for an address that already has an account, which gets a reminder email instead.
-   */
-  requestSignUpCode: CodeRequestPayload;
-  /** Sets a new password from the emailed code, ends every session and signs in. */
-  resetPassword: AuthPayload;
-  /** Ends one of my sessions, for example a lost device. */
-  revokeSession: SignOutPayload;
-  signIn: AuthPayload;
-  /** Ends the session of the access token (and clears the refresh cookie). */
-  signOut: SignOutPayload;
-  /** Ends every session of the account. */
-  signOutEverywhere: SignOutPayload;
-  /** Creates the account from the emailed code and signs it in. */
-  signUp: AuthPayload;
-};
-
-export type MutationChangeNicknameArgs = {
-  input: ChangeNicknameInput;
-};
-
-export type MutationChangePasswordArgs = {
-  input: ChangePasswordInput;
-};
-
-export type MutationConfirmEmailChangeArgs = {
-  input: ConfirmEmailChangeInput;
-};
-
-export type MutationRefreshSessionArgs = {
-  input?: InputMaybe<RefreshSessionInput>;
-};
-
-export type MutationRequestEmailChangeArgs = {
-  input: RequestEmailChangeInput;
-};
-
-export type MutationRequestPasswordResetArgs = {
-  input: RequestPasswordResetInput;
-};
-
-export type MutationRequestSignUpCodeArgs = {
-  input: RequestSignUpCodeInput;
-};
-
-export type MutationResetPasswordArgs = {
-  input: ResetPasswordInput;
-};
-
-export type MutationRevokeSessionArgs = {
-  input: RevokeSessionInput;
-};
-
-export type MutationSignInArgs = {
-  input: SignInInput;
-};
-
-export type MutationSignUpArgs = {
-  input: SignUpInput;
-};
-
-export type Query = {
-  __typename?: 'Query';
-  /** The signed-in account; null when the caller is anonymous. */
-  me: Maybe<User>;
-  /** The open sessions of the signed-in account, most recently used first. */
-  mySessions: Array<Session>;
-};
-
-export type RefreshSessionInput = {
-  refreshToken?: InputMaybe<Scalars['String']['input']>;
-  returnRefreshToken?: InputMaybe<Scalars['Boolean']['input']>;
-};
-
-export type RequestEmailChangeInput = {
-  currentPassword: Scalars['String']['input'];
-  newEmail: Scalars['String']['input'];
-};
-
+/** What requestPasswordReset needs. */
 export type RequestPasswordResetInput = {
+  /** The account's address; compared without case. */
   email: Scalars['String']['input'];
 };
 
+/** What requestPasswordReset answers, whether or not the address has an account. */
+export type RequestPasswordResetPayload = {
+  __typename?: 'RequestPasswordResetPayload';
+  /** Always true: whether a code went out is not disclosed. */
+  accepted: Scalars['Boolean']['output'];
+  /** Seconds before another code may be requested for this address. */
+  retryAfterSeconds: Scalars['Int']['output'];
+};
+
+/** What requestSignUpCode needs. */
 export type RequestSignUpCodeInput = {
+  /** The address to sign up with: at most 254 characters; compared without case. */
   email: Scalars['String']['input'];
 };
 
+/** What requestSignUpCode answers, whether or not an email went out. */
+export type RequestSignUpCodePayload = {
+  __typename?: 'RequestSignUpCodePayload';
+  /** Always true: whether a code went out is not disclosed. */
+  accepted: Scalars['Boolean']['output'];
+  /** Seconds before another code may be requested for this address. */
+  retryAfterSeconds: Scalars['Int']['output'];
+};
+
+/** What resetPassword needs. */
 export type ResetPasswordInput = {
+  /** The 6 digits from the email. */
   code: Scalars['String']['input'];
+  /** Names the new session in mySessions: at most 100 characters of plain text; defaults to the browser's user agent. */
   deviceLabel?: InputMaybe<Scalars['String']['input']>;
+  /** The account's address, to which the code was sent. */
   email: Scalars['String']['input'];
+  /** The new password: 8 to 128 characters of any kind. */
   newPassword: Scalars['String']['input'];
+  /** Also return the refresh token in the payload, for clients without cookies (browsers get it in an HttpOnly cookie). */
   returnRefreshToken?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
+/** What resetPassword answers: the account with its new password, signed in on a new session. */
+export type ResetPasswordPayload = AuthenticatedPayload & {
+  __typename?: 'ResetPasswordPayload';
+  /** Bearer token for the Authorization header, until accessTokenExpiresAt (15 minutes); then refreshSession gives a new one. */
+  accessToken: Scalars['String']['output'];
+  /** When the access token expires. */
+  accessTokenExpiresAt: Scalars['DateTime']['output'];
+  /** The refresh token, only when returnRefreshToken was asked for; null otherwise. */
+  refreshToken: Maybe<Scalars['String']['output']>;
+  /** The new session (current is true); every earlier one has ended. */
+  session: Session;
+  /** The account, with its private fields. */
+  user: User;
+};
+
+/** What revokeSession needs. */
 export type RevokeSessionInput = {
+  /** The session to end: Session.id of one of mySessions (a plain UUID is still accepted during the transition). */
   sessionId: Scalars['ID']['input'];
 };
 
-/** A signed-in device. */
-export type Session = {
-  __typename?: 'Session';
-  createdAt: Scalars['DateTime']['output'];
-  /** True for the session of the access token that asks. */
-  current: Scalars['Boolean']['output'];
-  deviceLabel: Scalars['String']['output'];
-  expiresAt: Scalars['DateTime']['output'];
-  id: Scalars['ID']['output'];
-  lastUsedAt: Scalars['DateTime']['output'];
-};
-
-export type SignInInput = {
-  deviceLabel?: InputMaybe<Scalars['String']['input']>;
-  email: Scalars['String']['input'];
-  password: Scalars['String']['input'];
-  returnRefreshToken?: InputMaybe<Scalars['Boolean']['input']>;
-};
-
-export type SignOutPayload = {
-  __typename?: 'SignOutPayload';
-  /** Sessions ended by this call. */
+/** What revokeSession answers. */
+export type RevokeSessionPayload = {
+  __typename?: 'RevokeSessionPayload';
+  /** Sessions this call ended: always 1. */
   endedSessions: Scalars['Int']['output'];
 };
 
-export type SignUpInput = {
-  /** The 6 digits from the email. */
-  code: Scalars['String']['input'];
-  /** Shown in the list of sessions; defaults to the browser's user agent. */
+/** What an account may do. Every account has USER; operators grant ADMIN. */
+export type Role =
+  /** An administrator: also reads the statistics, changes the default catalogue and sees every account's email and roles. */
+  | 'ADMIN'
+  /** Any account: builds its own boxes, kits and keyboards, and manages its profile and sessions. */
+  | 'USER';
+
+/**
+ * A signed-in device of my account: one per sign-in, sign-up or password reset, open until it is signed out,
+ * revoked, ended by a password change or reset, or it expires. Only the account itself sees its sessions.
+ */
+export type Session = {
+  __typename?: 'Session';
+  /** When the session opened. */
+  createdAt: Scalars['DateTime']['output'];
+  /** True for the session the request runs in: the access token's, or the one the mutation just opened. */
+  current: Scalars['Boolean']['output'];
+  /** The name the client gave at sign-in (at most 100 characters), else the first 100 characters of its user agent. */
+  deviceLabel: Scalars['String']['output'];
+  /** When the session ends whatever its activity (30 days after it opened, by default): refreshSession does not extend it. */
+  expiresAt: Scalars['DateTime']['output'];
+  /** The session's global id, for revokeSession. */
+  id: Scalars['ID']['output'];
+  /** When its refresh token was last exchanged by refreshSession; createdAt until then. */
+  lastUsedAt: Scalars['DateTime']['output'];
+};
+
+/** What signIn needs. */
+export type SignInInput = {
+  /** Names the new session in mySessions: at most 100 characters of plain text; defaults to the browser's user agent. */
   deviceLabel?: InputMaybe<Scalars['String']['input']>;
+  /** The account's address; compared without case. */
   email: Scalars['String']['input'];
-  /** 3 to 32 letters, digits, _ or -. */
-  nickname: Scalars['String']['input'];
-  /** 8 to 128 characters of any kind. */
+  /** The account's password. */
   password: Scalars['String']['input'];
-  /** Also return the refresh token in the payload (for clients without cookies). */
+  /** Also return the refresh token in the payload, for clients without cookies (browsers get it in an HttpOnly cookie). */
   returnRefreshToken?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
-/** A KeyLab account. */
-export type User = {
-  __typename?: 'User';
-  createdAt: Scalars['DateTime']['output'];
-  /** Visible to the account itself and to administrators; null for anyone else. */
-  email: Maybe<Scalars['String']['output']>;
-  id: Scalars['ID']['output'];
-  /** Public name, 3 to 32 letters, digits, _ or -. */
-  nickname: Scalars['String']['output'];
-  /** Roles such as user and admin; visible to the account itself and to administrators. */
-  roles: Maybe<Array<Scalars['String']['output']>>;
+/** What signIn answers: the account, signed in on a new session. */
+export type SignInPayload = AuthenticatedPayload & {
+  __typename?: 'SignInPayload';
+  /** Bearer token for the Authorization header, until accessTokenExpiresAt (15 minutes); then refreshSession gives a new one. */
+  accessToken: Scalars['String']['output'];
+  /** When the access token expires. */
+  accessTokenExpiresAt: Scalars['DateTime']['output'];
+  /** The refresh token, only when returnRefreshToken was asked for; null otherwise. */
+  refreshToken: Maybe<Scalars['String']['output']>;
+  /** The new session (current is true). */
+  session: Session;
+  /** The signed-in account, with its private fields. */
+  user: User;
 };
 
-export type UserPayload = {
-  __typename?: 'UserPayload';
+/** What signOutEverywhere answers. */
+export type SignOutEverywherePayload = {
+  __typename?: 'SignOutEverywherePayload';
+  /** Sessions this call ended, this one included. */
+  endedSessions: Scalars['Int']['output'];
+};
+
+/** What signOut answers. */
+export type SignOutPayload = {
+  __typename?: 'SignOutPayload';
+  /** Sessions this call ended: 1, or 0 when the session had already ended. */
+  endedSessions: Scalars['Int']['output'];
+};
+
+/** What signUp needs. */
+export type SignUpInput = {
+  /** The 6 digits from the email. */
+  code: Scalars['String']['input'];
+  /** Names the new session in mySessions: at most 100 characters of plain text; defaults to the browser's user agent. */
+  deviceLabel?: InputMaybe<Scalars['String']['input']>;
+  /** The address the code was sent to. */
+  email: Scalars['String']['input'];
+  /** Public name: 3 to 32 letters, digits, _ or -. */
+  nickname: Scalars['String']['input'];
+  /** 8 to 128 characters of any kind. */
+  password: Scalars['String']['input'];
+  /** Also return the refresh token in the payload, for clients without cookies (browsers get it in an HttpOnly cookie). */
+  returnRefreshToken?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+/** What signUp answers: the new account, signed in. */
+export type SignUpPayload = AuthenticatedPayload & {
+  __typename?: 'SignUpPayload';
+  /** Bearer token for the Authorization header, until accessTokenExpiresAt (15 minutes); then refreshSession gives a new one. */
+  accessToken: Scalars['String']['output'];
+  /** When the access token expires. */
+  accessTokenExpiresAt: Scalars['DateTime']['output'];
+  /** The refresh token, only when returnRefreshToken was asked for; null otherwise. */
+  refreshToken: Maybe<Scalars['String']['output']>;
+  /** The new session (current is true). */
+  session: Session;
+  /** The new account, with its private fields. */
   user: User;
+};
+
+/**
+ * A KeyLab account. Anyone may read its id, nickname and createdAt wherever the API links one (the owner of a
+ * keyboard, for example); email and roles only the account itself and administrators see.
+ */
+export type User = {
+  __typename?: 'User';
+  /** When the account was made. */
+  createdAt: Scalars['DateTime']['output'];
+  /** The sign-in address, in lower case; null for anyone but the account itself and administrators. */
+  email: Maybe<Scalars['String']['output']>;
+  /** The account's global id: opaque, the same in every part of the API; `node(id:)` reads it again. */
+  id: Scalars['ID']['output'];
+  /** Public name: 3 to 32 letters, digits, _ or -. Not unique. */
+  nickname: Scalars['String']['output'];
+  /** What the account may do, in name order; null for anyone but the account itself and administrators. */
+  roles: Maybe<Array<Role>>;
 };
 
 export type ResolverTypeWrapper<T> = T | Promise<T>;
@@ -328,84 +616,142 @@ export type FederationReferenceTypes = {
   User: { __typename: 'User' } & GraphQLRecursivePick<FederationTypes['User'], { id: true }>;
 };
 
+/** Mapping of interface types */
+export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = {
+  AuthenticatedPayload:
+    | (Omit<RefreshSessionPayload, 'session' | 'user'> & { session: _RefType['Session']; user: _RefType['User'] })
+    | (Omit<ResetPasswordPayload, 'session' | 'user'> & { session: _RefType['Session']; user: _RefType['User'] })
+    | (Omit<SignInPayload, 'session' | 'user'> & { session: _RefType['Session']; user: _RefType['User'] })
+    | (Omit<SignUpPayload, 'session' | 'user'> & { session: _RefType['Session']; user: _RefType['User'] });
+};
+
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
-  AuthPayload: ResolverTypeWrapper<
-    Omit<AuthPayload, 'session' | 'user'> & { session: ResolversTypes['Session']; user: ResolversTypes['User'] }
-  >;
+  AuthenticatedPayload: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['AuthenticatedPayload']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ChangeNicknameInput: ChangeNicknameInput;
+  ChangeNicknamePayload: ResolverTypeWrapper<Omit<ChangeNicknamePayload, 'user'> & { user: ResolversTypes['User'] }>;
   ChangePasswordInput: ChangePasswordInput;
-  CodeRequestPayload: ResolverTypeWrapper<CodeRequestPayload>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  ChangePasswordPayload: ResolverTypeWrapper<Omit<ChangePasswordPayload, 'user'> & { user: ResolversTypes['User'] }>;
   ConfirmEmailChangeInput: ConfirmEmailChangeInput;
+  ConfirmEmailChangePayload: ResolverTypeWrapper<Omit<ConfirmEmailChangePayload, 'user'> & { user: ResolversTypes['User'] }>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RefreshSessionInput: RefreshSessionInput;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  RefreshSessionPayload: ResolverTypeWrapper<
+    Omit<RefreshSessionPayload, 'session' | 'user'> & { session: ResolversTypes['Session']; user: ResolversTypes['User'] }
+  >;
   RequestEmailChangeInput: RequestEmailChangeInput;
+  RequestEmailChangePayload: ResolverTypeWrapper<RequestEmailChangePayload>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   RequestPasswordResetInput: RequestPasswordResetInput;
+  RequestPasswordResetPayload: ResolverTypeWrapper<RequestPasswordResetPayload>;
   RequestSignUpCodeInput: RequestSignUpCodeInput;
+  RequestSignUpCodePayload: ResolverTypeWrapper<RequestSignUpCodePayload>;
   ResetPasswordInput: ResetPasswordInput;
+  ResetPasswordPayload: ResolverTypeWrapper<
+    Omit<ResetPasswordPayload, 'session' | 'user'> & { session: ResolversTypes['Session']; user: ResolversTypes['User'] }
+  >;
   RevokeSessionInput: RevokeSessionInput;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  RevokeSessionPayload: ResolverTypeWrapper<RevokeSessionPayload>;
+  Role: Role;
   Session: ResolverTypeWrapper<OwnSession>;
   SignInInput: SignInInput;
+  SignInPayload: ResolverTypeWrapper<
+    Omit<SignInPayload, 'session' | 'user'> & { session: ResolversTypes['Session']; user: ResolversTypes['User'] }
+  >;
+  SignOutEverywherePayload: ResolverTypeWrapper<SignOutEverywherePayload>;
   SignOutPayload: ResolverTypeWrapper<SignOutPayload>;
   SignUpInput: SignUpInput;
+  SignUpPayload: ResolverTypeWrapper<
+    Omit<SignUpPayload, 'session' | 'user'> & { session: ResolversTypes['Session']; user: ResolversTypes['User'] }
+  >;
   User: ResolverTypeWrapper<UserParent>;
-  UserPayload: ResolverTypeWrapper<Omit<UserPayload, 'user'> & { user: ResolversTypes['User'] }>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
-  AuthPayload: Omit<AuthPayload, 'session' | 'user'> & {
-    session: ResolversParentTypes['Session'];
-    user: ResolversParentTypes['User'];
-  };
+  AuthenticatedPayload: ResolversInterfaceTypes<ResolversParentTypes>['AuthenticatedPayload'];
   String: Scalars['String']['output'];
   ChangeNicknameInput: ChangeNicknameInput;
+  ChangeNicknamePayload: Omit<ChangeNicknamePayload, 'user'> & { user: ResolversParentTypes['User'] };
   ChangePasswordInput: ChangePasswordInput;
-  CodeRequestPayload: CodeRequestPayload;
-  Boolean: Scalars['Boolean']['output'];
-  Int: Scalars['Int']['output'];
+  ChangePasswordPayload: Omit<ChangePasswordPayload, 'user'> & { user: ResolversParentTypes['User'] };
   ConfirmEmailChangeInput: ConfirmEmailChangeInput;
+  ConfirmEmailChangePayload: Omit<ConfirmEmailChangePayload, 'user'> & { user: ResolversParentTypes['User'] };
   DateTime: Scalars['DateTime']['output'];
   Mutation: Record<PropertyKey, never>;
   Query: Record<PropertyKey, never>;
   RefreshSessionInput: RefreshSessionInput;
+  Boolean: Scalars['Boolean']['output'];
+  RefreshSessionPayload: Omit<RefreshSessionPayload, 'session' | 'user'> & {
+    session: ResolversParentTypes['Session'];
+    user: ResolversParentTypes['User'];
+  };
   RequestEmailChangeInput: RequestEmailChangeInput;
+  RequestEmailChangePayload: RequestEmailChangePayload;
+  Int: Scalars['Int']['output'];
   RequestPasswordResetInput: RequestPasswordResetInput;
+  RequestPasswordResetPayload: RequestPasswordResetPayload;
   RequestSignUpCodeInput: RequestSignUpCodeInput;
+  RequestSignUpCodePayload: RequestSignUpCodePayload;
   ResetPasswordInput: ResetPasswordInput;
+  ResetPasswordPayload: Omit<ResetPasswordPayload, 'session' | 'user'> & {
+    session: ResolversParentTypes['Session'];
+    user: ResolversParentTypes['User'];
+  };
   RevokeSessionInput: RevokeSessionInput;
   ID: Scalars['ID']['output'];
+  RevokeSessionPayload: RevokeSessionPayload;
   Session: OwnSession;
   SignInInput: SignInInput;
+  SignInPayload: Omit<SignInPayload, 'session' | 'user'> & {
+    session: ResolversParentTypes['Session'];
+    user: ResolversParentTypes['User'];
+  };
+  SignOutEverywherePayload: SignOutEverywherePayload;
   SignOutPayload: SignOutPayload;
   SignUpInput: SignUpInput;
+  SignUpPayload: Omit<SignUpPayload, 'session' | 'user'> & {
+    session: ResolversParentTypes['Session'];
+    user: ResolversParentTypes['User'];
+  };
   User: UserParent;
-  UserPayload: Omit<UserPayload, 'user'> & { user: ResolversParentTypes['User'] };
 };
 
-export type AuthPayloadResolvers<
+export type AuthenticatedPayloadResolvers<
   ContextType = UsersContext,
-  ParentType extends ResolversParentTypes['AuthPayload'] = ResolversParentTypes['AuthPayload'],
+  ParentType extends ResolversParentTypes['AuthenticatedPayload'] = ResolversParentTypes['AuthenticatedPayload'],
 > = {
-  accessToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  accessTokenExpiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  refreshToken?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  session?: Resolver<ResolversTypes['Session'], ParentType, ContextType>;
+  __resolveType: TypeResolveFn<
+    'RefreshSessionPayload' | 'ResetPasswordPayload' | 'SignInPayload' | 'SignUpPayload',
+    ParentType,
+    ContextType
+  >;
+};
+
+export type ChangeNicknamePayloadResolvers<
+  ContextType = UsersContext,
+  ParentType extends ResolversParentTypes['ChangeNicknamePayload'] = ResolversParentTypes['ChangeNicknamePayload'],
+> = {
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 };
 
-export type CodeRequestPayloadResolvers<
+export type ChangePasswordPayloadResolvers<
   ContextType = UsersContext,
-  ParentType extends ResolversParentTypes['CodeRequestPayload'] = ResolversParentTypes['CodeRequestPayload'],
+  ParentType extends ResolversParentTypes['ChangePasswordPayload'] = ResolversParentTypes['ChangePasswordPayload'],
 > = {
-  accepted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  retryAfterSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+};
+
+export type ConfirmEmailChangePayloadResolvers<
+  ContextType = UsersContext,
+  ParentType extends ResolversParentTypes['ConfirmEmailChangePayload'] = ResolversParentTypes['ConfirmEmailChangePayload'],
+> = {
+  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 };
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -417,58 +763,63 @@ export type MutationResolvers<
   ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation'],
 > = {
   changeNickname?: Resolver<
-    ResolversTypes['UserPayload'],
+    Maybe<ResolversTypes['ChangeNicknamePayload']>,
     ParentType,
     ContextType,
     RequireFields<MutationChangeNicknameArgs, 'input'>
   >;
   changePassword?: Resolver<
-    ResolversTypes['UserPayload'],
+    Maybe<ResolversTypes['ChangePasswordPayload']>,
     ParentType,
     ContextType,
     RequireFields<MutationChangePasswordArgs, 'input'>
   >;
   confirmEmailChange?: Resolver<
-    ResolversTypes['UserPayload'],
+    Maybe<ResolversTypes['ConfirmEmailChangePayload']>,
     ParentType,
     ContextType,
     RequireFields<MutationConfirmEmailChangeArgs, 'input'>
   >;
-  refreshSession?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, Partial<MutationRefreshSessionArgs>>;
+  refreshSession?: Resolver<
+    Maybe<ResolversTypes['RefreshSessionPayload']>,
+    ParentType,
+    ContextType,
+    Partial<MutationRefreshSessionArgs>
+  >;
   requestEmailChange?: Resolver<
-    ResolversTypes['CodeRequestPayload'],
+    Maybe<ResolversTypes['RequestEmailChangePayload']>,
     ParentType,
     ContextType,
     RequireFields<MutationRequestEmailChangeArgs, 'input'>
   >;
   requestPasswordReset?: Resolver<
-    ResolversTypes['CodeRequestPayload'],
+    Maybe<ResolversTypes['RequestPasswordResetPayload']>,
     ParentType,
     ContextType,
     RequireFields<MutationRequestPasswordResetArgs, 'input'>
   >;
   requestSignUpCode?: Resolver<
-    ResolversTypes['CodeRequestPayload'],
+    Maybe<ResolversTypes['RequestSignUpCodePayload']>,
     ParentType,
     ContextType,
     RequireFields<MutationRequestSignUpCodeArgs, 'input'>
   >;
   resetPassword?: Resolver<
-    ResolversTypes['AuthPayload'],
+    Maybe<ResolversTypes['ResetPasswordPayload']>,
     ParentType,
     ContextType,
     RequireFields<MutationResetPasswordArgs, 'input'>
   >;
   revokeSession?: Resolver<
-    ResolversTypes['SignOutPayload'],
+    Maybe<ResolversTypes['RevokeSessionPayload']>,
     ParentType,
     ContextType,
     RequireFields<MutationRevokeSessionArgs, 'input'>
   >;
-  signIn?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationSignInArgs, 'input'>>;
-  signOut?: Resolver<ResolversTypes['SignOutPayload'], ParentType, ContextType>;
-  signOutEverywhere?: Resolver<ResolversTypes['SignOutPayload'], ParentType, ContextType>;
-  signUp?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationSignUpArgs, 'input'>>;
+  signIn?: Resolver<Maybe<ResolversTypes['SignInPayload']>, ParentType, ContextType, RequireFields<MutationSignInArgs, 'input'>>;
+  signOut?: Resolver<Maybe<ResolversTypes['SignOutPayload']>, ParentType, ContextType>;
+  signOutEverywhere?: Resolver<Maybe<ResolversTypes['SignOutEverywherePayload']>, ParentType, ContextType>;
+  signUp?: Resolver<Maybe<ResolversTypes['SignUpPayload']>, ParentType, ContextType, RequireFields<MutationSignUpArgs, 'input'>>;
 };
 
 export type QueryResolvers<
@@ -476,7 +827,62 @@ export type QueryResolvers<
   ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query'],
 > = {
   me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
-  mySessions?: Resolver<Array<ResolversTypes['Session']>, ParentType, ContextType>;
+  mySessions?: Resolver<Maybe<Array<ResolversTypes['Session']>>, ParentType, ContextType>;
+};
+
+export type RefreshSessionPayloadResolvers<
+  ContextType = UsersContext,
+  ParentType extends ResolversParentTypes['RefreshSessionPayload'] = ResolversParentTypes['RefreshSessionPayload'],
+> = {
+  accessToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  accessTokenExpiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  refreshToken?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  session?: Resolver<ResolversTypes['Session'], ParentType, ContextType>;
+  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type RequestEmailChangePayloadResolvers<
+  ContextType = UsersContext,
+  ParentType extends ResolversParentTypes['RequestEmailChangePayload'] = ResolversParentTypes['RequestEmailChangePayload'],
+> = {
+  accepted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  retryAfterSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type RequestPasswordResetPayloadResolvers<
+  ContextType = UsersContext,
+  ParentType extends ResolversParentTypes['RequestPasswordResetPayload'] = ResolversParentTypes['RequestPasswordResetPayload'],
+> = {
+  accepted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  retryAfterSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type RequestSignUpCodePayloadResolvers<
+  ContextType = UsersContext,
+  ParentType extends ResolversParentTypes['RequestSignUpCodePayload'] = ResolversParentTypes['RequestSignUpCodePayload'],
+> = {
+  accepted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  retryAfterSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type ResetPasswordPayloadResolvers<
+  ContextType = UsersContext,
+  ParentType extends ResolversParentTypes['ResetPasswordPayload'] = ResolversParentTypes['ResetPasswordPayload'],
+> = {
+  accessToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  accessTokenExpiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  refreshToken?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  session?: Resolver<ResolversTypes['Session'], ParentType, ContextType>;
+  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type RevokeSessionPayloadResolvers<
+  ContextType = UsersContext,
+  ParentType extends ResolversParentTypes['RevokeSessionPayload'] = ResolversParentTypes['RevokeSessionPayload'],
+> = {
+  endedSessions?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type SessionResolvers<
@@ -491,11 +897,42 @@ export type SessionResolvers<
   lastUsedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
+export type SignInPayloadResolvers<
+  ContextType = UsersContext,
+  ParentType extends ResolversParentTypes['SignInPayload'] = ResolversParentTypes['SignInPayload'],
+> = {
+  accessToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  accessTokenExpiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  refreshToken?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  session?: Resolver<ResolversTypes['Session'], ParentType, ContextType>;
+  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type SignOutEverywherePayloadResolvers<
+  ContextType = UsersContext,
+  ParentType extends ResolversParentTypes['SignOutEverywherePayload'] = ResolversParentTypes['SignOutEverywherePayload'],
+> = {
+  endedSessions?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type SignOutPayloadResolvers<
   ContextType = UsersContext,
   ParentType extends ResolversParentTypes['SignOutPayload'] = ResolversParentTypes['SignOutPayload'],
 > = {
   endedSessions?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type SignUpPayloadResolvers<
+  ContextType = UsersContext,
+  ParentType extends ResolversParentTypes['SignUpPayload'] = ResolversParentTypes['SignUpPayload'],
+> = {
+  accessToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  accessTokenExpiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  refreshToken?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  session?: Resolver<ResolversTypes['Session'], ParentType, ContextType>;
+  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type UserResolvers<
@@ -512,24 +949,27 @@ export type UserResolvers<
   email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   nickname?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  roles?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
-};
-
-export type UserPayloadResolvers<
-  ContextType = UsersContext,
-  ParentType extends ResolversParentTypes['UserPayload'] = ResolversParentTypes['UserPayload'],
-> = {
-  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  roles?: Resolver<Maybe<Array<ResolversTypes['Role']>>, ParentType, ContextType>;
 };
 
 export type Resolvers<ContextType = UsersContext> = {
-  AuthPayload?: AuthPayloadResolvers<ContextType>;
-  CodeRequestPayload?: CodeRequestPayloadResolvers<ContextType>;
+  AuthenticatedPayload?: AuthenticatedPayloadResolvers<ContextType>;
+  ChangeNicknamePayload?: ChangeNicknamePayloadResolvers<ContextType>;
+  ChangePasswordPayload?: ChangePasswordPayloadResolvers<ContextType>;
+  ConfirmEmailChangePayload?: ConfirmEmailChangePayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  RefreshSessionPayload?: RefreshSessionPayloadResolvers<ContextType>;
+  RequestEmailChangePayload?: RequestEmailChangePayloadResolvers<ContextType>;
+  RequestPasswordResetPayload?: RequestPasswordResetPayloadResolvers<ContextType>;
+  RequestSignUpCodePayload?: RequestSignUpCodePayloadResolvers<ContextType>;
+  ResetPasswordPayload?: ResetPasswordPayloadResolvers<ContextType>;
+  RevokeSessionPayload?: RevokeSessionPayloadResolvers<ContextType>;
   Session?: SessionResolvers<ContextType>;
+  SignInPayload?: SignInPayloadResolvers<ContextType>;
+  SignOutEverywherePayload?: SignOutEverywherePayloadResolvers<ContextType>;
   SignOutPayload?: SignOutPayloadResolvers<ContextType>;
+  SignUpPayload?: SignUpPayloadResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
-  UserPayload?: UserPayloadResolvers<ContextType>;
 };
