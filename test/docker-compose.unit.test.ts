@@ -304,3 +304,26 @@ describe('Dockerfile', () => {
     }
   });
 });
+
+describe('docker/postgres/Dockerfile', () => {
+  const postgres = services.postgres!;
+  const build = typeof postgres.build === 'string' ? { context: postgres.build } : (postgres.build ?? {});
+
+  it('is what the postgres service builds', () => {
+    expect(build.context?.replace(/^\.\//, '').replace(/\/$/, ''), 'the postgres service does not build docker/postgres').toBe(
+      'docker/postgres',
+    );
+    expect(build.dockerfile ?? 'Dockerfile').toBe('Dockerfile');
+    expect(existsSync(new URL('docker/postgres/Dockerfile', ROOT))).toBe(true);
+  });
+
+  it('installs the hll extension the stats migrations create, for the major version of its base image', () => {
+    const dockerfile = read('docker/postgres/Dockerfile');
+    // The official Debian-based image (not alpine): it has the PGDG apt repository that packages the extension.
+    const major = /^FROM postgres:(\d+)(?:-bookworm)?\s*$/m.exec(dockerfile)?.[1];
+    expect(major, 'FROM is not a Debian-based postgres:<major> image').toBeDefined();
+    expect(dockerfile).toMatch(new RegExp(`apt-get install -y --no-install-recommends postgresql-${major}-hll\\b`));
+    expect(dockerfile).toMatch(/apt-get update/);
+    expect(dockerfile).toMatch(/rm -rf \/var\/lib\/apt\/lists\/\*/);
+  });
+});

@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
-import { POSTGRES_URL } from './services';
+import pg from 'pg';
+import { DATA_SERVICES, databaseUrl, POSTGRES_URL } from './services';
 
 export type Dependency = 'postgres' | 'redis' | 'rabbitmq';
 
@@ -61,6 +62,63 @@ export async function requireServices(dependencies: Dependency[]): Promise<void>
   );
   if (missing.length) {
     for (const line of missing) console.error(line);
+    process.exit(2);
+  }
+  if (dependencies.includes('postgres')) await requireHll();
+}
+
+/** The PostgreSQL server the stats database lives on, at its maintenance database (the stats one may not exist yet). */
+function statsServerUrl(): URL {
+  const url = new URL(databaseUrl(DATA_SERVICES.find((service) => service.name === 'stats')!));
+  url.pathname = '/postgres';
+  return url;
+}
+
+/** Whether the server can create the `hll` extension (its files are installed), and its version (SHOW server_version_num). */
+export async function hllStatus(
+  url: string = statsServerUrl().toString(),
+): Promise<{ available: boolean; serverVersionNum: number }> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
+  await client.connect();
+  try {
+    const available = await client.query("SELECT 1 FROM pg_available_extensions WHERE name = 'hll'");
+    const version = await client.query<{ server_version_num: string }>('SHOW server_version_num');
+    return { available: (available.rowCount ?? 0) > 0, serverVersionNum: Number(version.rows[0]!.server_version_num) };
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * What to tell someone whose PostgreSQL lacks the `hll` extension (null when it has it): what is missing,
+ * the Debian package for the server's major version (server_version_num 150004 is 15) and how to get it.
+ */
+export function hllMissingMessage(available: boolean, serverVersionNum: number, where = 'PostgreSQL'): string | null {
+  if (available) return null;
+  const major = Math.floor(serverVersionNum / 10_000);
+  const pkg = `postgresql-${major}-hll`;
+  return [
+    `${where} (version ${major}) does not have the hll extension (HyperLogLog, Citus's postgresql-hll), which the stats database needs.`,
+    `Install the Debian package ${pkg} on the database server, then run this again:`,
+    `  sudo apt-get install ${pkg}`,
+    `Or run PostgreSQL from docker compose, whose image has it (stop the local server first, it takes port 5432):`,
+    `  docker compose up -d --build postgres`,
+  ].join('\n');
+}
+
+/** Exits with hllMissingMessage when the stats database's server cannot create the extension. */
+async function requireHll(): Promise<void> {
+  const url = statsServerUrl();
+  const where = `PostgreSQL at ${url.hostname}:${url.port || 5432}`;
+  let message: string | null;
+  try {
+    const { available, serverVersionNum } = await hllStatus(url.toString());
+    message = hllMissingMessage(available, serverVersionNum, where);
+  } catch (error) {
+    message = `${where} is reachable but could not be asked for its extensions: ${(error as Error).message}`;
+  }
+  if (message) {
+    console.error(message);
     process.exit(2);
   }
 }

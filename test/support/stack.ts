@@ -14,7 +14,7 @@ import {
   type UsersService,
 } from '@keylab/users-subgraph';
 import { emailSettings, startEmailWorker } from '@keylab/email-worker';
-import { emailTopology } from '@keylab/messaging';
+import { emailTopology, signUpsTopology, type SignUpsTopology } from '@keylab/messaging';
 import { TEST_DATABASES, TEST_FILES_DIR } from './databases';
 import { startMailbox, waitFor, type Mailbox } from '@keylab/testing';
 
@@ -51,6 +51,8 @@ export interface Stack {
   stats: StatsService;
   /** The stack's own statistics exchange (its gateway and keyboards publish there, its stats consumes it). */
   statsExchange: string;
+  /** The stack's own users' events exchange and the stats service's sign-ups queue bound to it. */
+  signUps: SignUpsTopology;
   /** With `email: true`: what the email worker delivered. */
   mailbox: Mailbox;
   /** Sends one operation through the gateway, as a browser would (JSON POST). */
@@ -113,6 +115,7 @@ export async function startStack({
   const common = { LOG_LEVEL: 'silent', PORT: '0', GATEWAY_SECRET: gatewaySecret, ...env };
   // Queues of this stack only: a worker of `npm start` or of another test file never takes its emails.
   const emailNames = { exchange: `test.email.${crypto.randomUUID()}`, queue: `test.email.${crypto.randomUUID()}.send` };
+  const signUps = signUpsTopology(`test.users.${crypto.randomUUID()}`, `test.stats.${crypto.randomUUID()}.sign-ups`);
   const users = await startUsersService(
     parseConfig(usersSettings, {
       CODE_REQUEST_FLOOR_MS: '50',
@@ -122,6 +125,7 @@ export async function startStack({
       KEYLAB_DATA_DIR: '',
       EMAIL_EXCHANGE: emailNames.exchange,
       EMAIL_QUEUE: emailNames.queue,
+      USER_EVENTS_EXCHANGE: signUps.exchange,
       ...usersEnv,
     }),
     logger,
@@ -164,6 +168,8 @@ export async function startStack({
         JWKS_URL: jwks,
         STATS_EXCHANGE: statsNames.exchange,
         STATS_QUEUE: statsNames.queue,
+        USER_EVENTS_EXCHANGE: signUps.exchange,
+        SIGN_UPS_QUEUE: signUps.queue,
         ...statsEnv,
       }),
       logger,
@@ -193,6 +199,7 @@ export async function startStack({
     keyboards,
     stats,
     statsExchange: statsNames.exchange,
+    signUps,
     mailbox,
     graphql: (query, options) => postGraphQL(gatewayUrl, query, options),
     gatewaySecret,
@@ -246,6 +253,10 @@ export async function startStack({
         await users.broker.channel.deleteQueue(queue).catch(() => undefined);
       }
       await users.broker.channel.deleteExchange(statsNames.exchange).catch(() => undefined);
+      for (const queue of [signUps.queue, signUps.deadQueue]) {
+        await users.broker.channel.deleteQueue(queue).catch(() => undefined);
+      }
+      await users.broker.channel.deleteExchange(signUps.exchange).catch(() => undefined);
       await users.close();
     },
   };

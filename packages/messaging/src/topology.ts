@@ -86,8 +86,45 @@ export async function assertEmailWorkerTopology(channel: ConfirmChannel, topolog
   await channel.assertQueue(topology.deadQueue, { durable: true });
 }
 
-export async function assertUserEventsTopology(channel: ConfirmChannel): Promise<void> {
-  await channel.assertExchange(USER_EVENTS.exchange, 'topic', { durable: true });
+export async function assertUserEventsTopology(channel: ConfirmChannel, exchange: string = USER_EVENTS.exchange): Promise<void> {
+  await channel.assertExchange(exchange, 'topic', { durable: true });
+}
+
+export const USER_REGISTERED_ROUTING_KEY = 'user.registered';
+
+/** Version 1 of user.registered: no email, no secret, as other services need only the id. */
+export interface UserRegisteredV1 {
+  version: 1;
+  /** Also the AMQP messageId. */
+  id: string;
+  userId: string;
+  nickname: string;
+  createdAt: string;
+  /** The visitor (gateway cookie or X-Visitor-Id) who signed up; null when the request had none. */
+  visitorId: string | null;
+}
+
+/** The stats service's own durable queue of sign-ups, bound to the users' events, and its dead-letter queue. */
+export interface SignUpsTopology {
+  exchange: string;
+  queue: string;
+  deadQueue: string;
+}
+
+export const signUpsTopology = (exchange: string = USER_EVENTS.exchange, queue = 'stats.sign-ups'): SignUpsTopology => ({
+  exchange,
+  queue,
+  deadQueue: `${queue}.dead`,
+});
+
+export async function assertSignUpsTopology(
+  channel: ConfirmChannel,
+  topology: SignUpsTopology = signUpsTopology(),
+): Promise<void> {
+  await assertUserEventsTopology(channel, topology.exchange);
+  await channel.assertQueue(topology.queue, { durable: true });
+  await channel.assertQueue(topology.deadQueue, { durable: true });
+  await channel.bindQueue(topology.queue, topology.exchange, USER_REGISTERED_ROUTING_KEY);
 }
 
 /** Version 1 of an email request, as the users service writes it to its outbox. */

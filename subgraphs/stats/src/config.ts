@@ -5,6 +5,9 @@ export const statsSettings = subgraphSettings('keylab_stats', 4003)
     STATS_EXCHANGE: statsExchangeSetting(),
     /** The durable queue this service consumes statistics events from (shared by all its instances). */
     STATS_QUEUE: z.string().min(1).default('stats.ingest'),
+    /** The users service's events exchange, and this service's own queue of its user.registered events. */
+    USER_EVENTS_EXCHANGE: z.string().min(1).default('users.events'),
+    SIGN_UPS_QUEUE: z.string().min(1).default('stats.sign-ups'),
     /** Events per database write, and the longest wait before a partial batch is written. */
     INGEST_BATCH_SIZE: z.coerce.number().int().min(1).max(20_000).default(5_000),
     INGEST_FLUSH_MS: z.coerce.number().int().min(10).max(10_000).default(200),

@@ -124,6 +124,7 @@ const AttendanceSeries: CompleteResolvers<AttendanceSeriesResolvers, AttendanceS
   visitors: async (series) => (await series.totals()).visitors,
   averageVisitSeconds: async (series) => (await series.totals()).averageVisitSeconds,
   bounceRate: async (series) => (await series.totals()).bounceRate,
+  signUps: async (series) => (await series.totals()).signUps,
 };
 
 const AttendancePoint: CompleteResolvers<AttendancePointResolvers, AttendancePointParent> = {

@@ -1,4 +1,5 @@
 import { inDevelopment } from '@keylab/config';
+import { signUpsTopology } from '@keylab/messaging';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '@keylab/logger';
 import {
@@ -15,6 +16,7 @@ import { createStatsDb, type StatsDb } from './db/client';
 import { resultCache } from './domain/cache';
 import { mountExportRoute } from './http/export-route';
 import { eventConsumer } from './ingest/consumer';
+import { signUpConsumer } from './ingest/sign-up-consumer';
 import type { StatsContext } from './context';
 import { resolvers } from './resolvers';
 
@@ -25,7 +27,10 @@ export interface StatsService extends RunningServer, Pick<BackingServices, 'redi
 export async function startStatsService(config: StatsConfig, logger: Logger): Promise<StatsService> {
   const db = createStatsDb(config.DATABASE_URL);
   // The broker runs its setup only once connected, by which time the consumer exists.
-  const backing = connectBackingServices('stats', config, db, logger, (channel) => consumer.setup(channel));
+  const backing = connectBackingServices('stats', config, db, logger, async (channel) => {
+    await consumer.setup(channel);
+    await signUps.setup(channel);
+  });
   const cache = resultCache(backing.redis, logger, config.CACHE_PREFIX);
   const consumer = eventConsumer({
     db,
@@ -37,6 +42,12 @@ export async function startStatsService(config: StatsConfig, logger: Logger): Pr
     onIngested: async ({ late }) => {
       if (late) await cache.invalidate();
     },
+  });
+  const signUps = signUpConsumer({
+    db,
+    logger,
+    topology: signUpsTopology(config.USER_EVENTS_EXCHANGE, config.SIGN_UPS_QUEUE),
+    onLate: () => cache.invalidate(),
   });
   const exports = {
     publicUrl: config.EXPORTS_PUBLIC_URL.replace(/\/$/, ''),
@@ -70,6 +81,7 @@ export async function startStatsService(config: StatsConfig, logger: Logger): Pr
     async close() {
       await server.close();
       await consumer.close();
+      await signUps.close();
       await backing.close();
     },
   };

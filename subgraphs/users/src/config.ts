@@ -23,6 +23,8 @@ export const usersSettings = subgraphSettings('keylab_users', 4001)
     /** Prefix of the rate-limit counters in Redis (one installation's counters never meet another's). */
     RATE_LIMIT_PREFIX: z.string().min(1).default('users'),
     EMAIL_QUEUE: z.string().min(1).default('email.send'),
+    /** The topic exchange of this service's domain events (user.registered); the stats service binds its queue to it. */
+    USER_EVENTS_EXCHANGE: z.string().min(1).default('users.events'),
   })
   .meta({ requiredInProduction: ['JWT_SIGNING_KEY', 'CODE_SECRET', 'GATEWAY_SECRET'] });
 

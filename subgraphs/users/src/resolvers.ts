@@ -44,6 +44,7 @@ const caller = (ctx: UsersContext, deviceLabel?: string | null): Caller => ({
   locale: ctx.locale,
   ip: ctx.clientIp,
   deviceLabel: validDeviceLabel(deviceLabel, ctx.userAgent),
+  visitorId: ctx.visitorId,
 });
 
 /** The caller's own account, read afresh (a mutation may just have changed it). */

@@ -1,7 +1,7 @@
 import { inDevelopment } from '@keylab/config';
 import { sessionRevocations, type SessionRevocations } from '@keylab/auth';
 import type { Logger } from '@keylab/logger';
-import { assertEmailTopology, assertUserEventsTopology, USER_EVENTS } from '@keylab/messaging';
+import { assertEmailTopology, assertUserEventsTopology } from '@keylab/messaging';
 import {
   connectBackingServices,
   loadTypeDefs,
@@ -50,9 +50,9 @@ export async function startUsersService(config: UsersConfig, logger: Logger): Pr
   const codeSecret = config.CODE_SECRET || (await localSecret(dataDir, 'users-code-secret.json', randomSecret));
   const backing = connectBackingServices('users', config, db, logger, async (channel) => {
     await assertEmailTopology(channel, { exchange: config.EMAIL_EXCHANGE, queue: config.EMAIL_QUEUE });
-    await assertUserEventsTopology(channel);
+    await assertUserEventsTopology(channel, config.USER_EVENTS_EXCHANGE);
   });
-  const relay = startOutboxRelay(db, backing.broker, logger, [config.EMAIL_EXCHANGE, USER_EVENTS.exchange]);
+  const relay = startOutboxRelay(db, backing.broker, logger, [config.EMAIL_EXCHANGE, config.USER_EVENTS_EXCHANGE]);
   const revocations = sessionRevocations(backing.redis, { prefix: 'keylab', tokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS });
   const revokeSessionsEverywhere = revokeEverywhere(revocations, logger);
   const userAccounts = accounts({
@@ -63,6 +63,7 @@ export async function startUsersService(config: UsersConfig, logger: Logger): Pr
     revokeEverywhere: revokeSessionsEverywhere,
     logger,
     emailExchange: config.EMAIL_EXCHANGE,
+    userEventsExchange: config.USER_EVENTS_EXCHANGE,
     sessionTtlDays: config.SESSION_TTL_DAYS,
     codeRequestFloorMs: config.CODE_REQUEST_FLOOR_MS,
   });

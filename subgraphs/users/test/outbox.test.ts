@@ -72,7 +72,7 @@ describe('the outbox', () => {
     const event = await stack.users.db.outboxMessage.findFirstOrThrow({
       where: { routingKey: 'user.registered', payload: { path: ['userId'], equals: userId } },
     });
-    expect(event.exchange).toBe('users.events');
+    expect(event.exchange).toBe(stack.signUps.exchange);
     expect(event.payload).toMatchObject({ version: 1, userId, nickname: 'outboxer' });
     expect(JSON.stringify(event.payload)).not.toMatch(/password|argon2|@example\.test/);
   });

@@ -111,6 +111,9 @@ export interface ItemViews {
 
 export interface StatsOverview {
   signedInVisits: number;
+  signUps: number;
+  /** Share of the period's visits in which the visitor signed up, 0 to 1. */
+  signUpShare: number;
   operations: number;
   failedOperations: number;
   topActivities: { activity: ActivityKind; events: number; visitors: number }[];
@@ -131,7 +134,7 @@ export const TITLES_SERVICE = 'keyboards';
 
 export const STATS_OVERVIEW = `query DashboardOverview($input: OverviewInput!) {
   statsOverview(input: $input) {
-    signedInVisits operations failedOperations
+    signedInVisits signUps signUpShare operations failedOperations
     topActivities { activity { tag title } events visitors }
     topOperations { name count errors averageDurationMs }
     topKeyboards { id: keyboardId item: keyboard { title } views visitors }

@@ -15,6 +15,8 @@ export function Headline({ activity, attendance, overview }: HeadlineProps) {
     ['averageVisit', 'headline.averageVisit', attendance && formatDuration(attendance.averageVisitSeconds)],
     ['bounceRate', 'headline.bounceRate', attendance && formatPercent(attendance.bounceRate)],
     ['signedInVisits', 'headline.signedInVisits', overview && formatCount(overview.signedInVisits)],
+    ['signUps', 'headline.signUps', overview && formatCount(overview.signUps)],
+    ['signUpShare', 'headline.signUpShare', overview && formatPercent(overview.signUpShare)],
     ['activityEvents', 'headline.activityEvents', activity && formatCount(activity.events)],
     ['activityVisitors', 'headline.activityVisitors', activity && formatCount(activity.visitors)],
     ['operations', 'headline.operations', overview && formatCount(overview.operations)],

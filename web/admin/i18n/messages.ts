@@ -47,6 +47,8 @@ export const en = {
   'headline.averageVisit': 'Average visit',
   'headline.bounceRate': 'Bounce rate',
   'headline.signedInVisits': 'Signed-in visits',
+  'headline.signUps': 'Sign-ups',
+  'headline.signUpShare': 'Visits with a sign-up',
   'headline.operations': 'API operations',
   'headline.failedOperations': 'Failed operations',
 
@@ -146,6 +148,8 @@ export const ru: Messages = {
   'headline.averageVisit': 'Средний визит',
   'headline.bounceRate': 'Доля отказов',
   'headline.signedInVisits': 'Визиты с входом',
+  'headline.signUps': 'Регистрации',
+  'headline.signUpShare': 'Визиты с регистрацией',
   'headline.operations': 'Операции API',
   'headline.failedOperations': 'Операции с ошибкой',
 

@@ -155,6 +155,8 @@ export type AttendancePoint = {
   end: Scalars['DateTime']['output'];
   /** Start of the bucket as a clock in the series' time zone shows it, RFC 3339 with that zone's offset, for labels: 2026-11-25T00:00:00+03:00. */
   localStart: Scalars['String']['output'];
+  /** Accounts created in the bucket, counted by when they were created. */
+  signUps: Scalars['Int']['output'];
   /** Start of the bucket (inclusive). */
   start: Scalars['DateTime']['output'];
   /** Length of the bucket's visits added up, in seconds (each from its first event to its last). */
@@ -178,6 +180,8 @@ export type AttendanceSeries = SeriesPeriod & {
   interval: StatsInterval;
   /** One point per bucket, in time order. */
   points: Array<AttendancePoint>;
+  /** Accounts created in the period (whether or not they came with a visitor id). */
+  signUps: Scalars['Int']['output'];
   /** The IANA time zone whose calendar the buckets follow. */
   timeZone: Scalars['String']['output'];
   /** End of the last bucket (the period's end rounded up to the bucket). */
@@ -443,6 +447,14 @@ export type StatsOverview = {
   from: Scalars['DateTime']['output'];
   /** GraphQL operations received by the gateway (schema introspection left out). */
   operations: Scalars['Int']['output'];
+  /**
+   * Share of the period's visits in which the visitor signed up, 0 to 1; 0 without visits. A sign-up belongs
+   * to a visit of its visitor when it happened from the visit's start to 30 minutes after its last event;
+   * sign-ups without a visitor id belong to no visit.
+   */
+  signUpShare: Scalars['Float']['output'];
+  /** Accounts created in the period. */
+  signUps: Scalars['Int']['output'];
   /** Visits of signed-in users. */
   signedInVisits: Scalars['Int']['output'];
   /** End of the period, rounded up to a whole 15-minute slot. */
@@ -731,6 +743,7 @@ export type AttendancePointResolvers<
   bounces?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   end?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   localStart?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  signUps?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   start?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   totalVisitSeconds?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   visitors?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -746,6 +759,7 @@ export type AttendanceSeriesResolvers<
   from?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   interval?: Resolver<ResolversTypes['StatsInterval'], ParentType, ContextType>;
   points?: Resolver<Array<ResolversTypes['AttendancePoint']>, ParentType, ContextType>;
+  signUps?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   timeZone?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   to?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   visitors?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -869,6 +883,8 @@ export type StatsOverviewResolvers<
   failedOperations?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   from?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   operations?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  signUpShare?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  signUps?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   signedInVisits?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   to?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   topActivities?: Resolver<Array<ResolversTypes['ActivityCount']>, ParentType, ContextType>;

@@ -1,5 +1,8 @@
 import type { StatsDb } from '../db/client';
+import { VISIT_TIMEOUT_MS } from '../ingest/ingest';
 import type { Bucket, Interval } from './period';
+
+const VISIT_TIMEOUT = `${VISIT_TIMEOUT_MS / 1000} seconds`;
 
 /** Tag of a GraphQL operation event in events and activity_slots. */
 export const OPERATION = 'operation';
@@ -18,6 +21,7 @@ export interface AttendanceRow {
   visitors: number;
   bounces: number;
   totalVisitSeconds: number;
+  signUps: number;
 }
 
 const edges = (buckets: Bucket[]) => [buckets.map((b) => b.start), buckets.map((b) => b.end)] as const;
@@ -97,8 +101,18 @@ export async function attendanceRows(db: StatsDb, interval: Interval, buckets: B
     FROM unnest(${starts}::timestamptz[], ${ends}::timestamptz[]) AS b(start, "end")
     LEFT JOIN visits v ON v.started_at >= b.start AND v.started_at < b."end"
     GROUP BY b.start, b."end" ORDER BY b.start`;
+  const signUps = await db.$queryRaw<{ start: Date; signUps: number }[]>`
+    SELECT b.start, count(s.user_id)::int AS "signUps"
+    FROM unnest(${starts}::timestamptz[], ${ends}::timestamptz[]) AS b(start, "end")
+    LEFT JOIN sign_ups s ON s.at >= b.start AND s.at < b."end"
+    GROUP BY b.start`;
   const visitorsAt = new Map(visitors.map((row) => [row.start.getTime(), row.visitors]));
-  return visits.map((row) => ({ ...row, visitors: visitorsAt.get(row.start.getTime()) ?? 0 }));
+  const signUpsAt = new Map(signUps.map((row) => [row.start.getTime(), row.signUps]));
+  return visits.map((row) => ({
+    ...row,
+    visitors: visitorsAt.get(row.start.getTime()) ?? 0,
+    signUps: signUpsAt.get(row.start.getTime()) ?? 0,
+  }));
 }
 
 /** Unique visitors and events over [from, to) as a whole, from the slots when the edges allow it. */
@@ -146,13 +160,25 @@ export interface VisitTotals {
   signedInVisits: number;
   bounces: number;
   totalVisitSeconds: number;
+  /** Visits in which their visitor signed up: from the visit's start to the timeout after its last event. */
+  signUpVisits: number;
 }
 
 export async function visitTotals(db: StatsDb, from: Date, to: Date): Promise<VisitTotals> {
   const [row] = await db.$queryRaw<VisitTotals[]>`
     SELECT count(*)::int AS visits, (count(*) FILTER (WHERE user_id IS NOT NULL))::int AS "signedInVisits",
            (count(*) FILTER (WHERE operations <= 1))::int AS bounces,
-           coalesce(sum(extract(epoch FROM ended_at - started_at)), 0)::float8 AS "totalVisitSeconds"
-    FROM visits WHERE started_at >= ${from}::timestamptz AND started_at < ${to}::timestamptz`;
+           coalesce(sum(extract(epoch FROM ended_at - started_at)), 0)::float8 AS "totalVisitSeconds",
+           (count(*) FILTER (WHERE EXISTS (
+             SELECT 1 FROM sign_ups s WHERE s.visitor_id = v.visitor_id
+               AND s.at >= v.started_at AND s.at < v.ended_at + ${VISIT_TIMEOUT}::interval)))::int AS "signUpVisits"
+    FROM visits v WHERE started_at >= ${from}::timestamptz AND started_at < ${to}::timestamptz`;
   return row!;
+}
+
+/** Accounts created in [from, to). */
+export async function periodSignUps(db: StatsDb, from: Date, to: Date): Promise<number> {
+  const [row] = await db.$queryRaw<{ signUps: number }[]>`
+    SELECT count(*)::int AS "signUps" FROM sign_ups WHERE at >= ${from}::timestamptz AND at < ${to}::timestamptz`;
+  return row!.signUps;
 }

@@ -10,6 +10,7 @@ import {
   attendanceRows,
   periodActivity,
   periodActivityByTag,
+  periodSignUps,
   visitTotals,
   type ActivityRow,
   type AttendanceRow,
@@ -112,6 +113,7 @@ export interface AttendanceTotals {
   visitors: number;
   averageVisitSeconds: number;
   bounceRate: number;
+  signUps: number;
 }
 
 export interface AttendanceSeriesResult extends Period {
@@ -122,7 +124,8 @@ export interface AttendanceSeriesResult extends Period {
 export async function attendanceSeries(deps: StatsDeps, input: PeriodInput): Promise<AttendanceSeriesResult> {
   const period = await seriesPeriod(deps.db, input);
   const { attendance: closedUntil } = await watermarks(deps.db);
-  const key = ['attendance', period.interval, period.timeZone];
+  // Versioned by the row's shape: results cached before sign-ups were counted lack them.
+  const key = ['attendance:2', period.interval, period.timeZone];
   const points = await cachedRows(deps.cache, key, period.buckets, closedUntil, (buckets) =>
     attendanceRows(deps.db, period.interval, buckets),
   );
@@ -131,15 +134,17 @@ export async function attendanceSeries(deps: StatsDeps, input: PeriodInput): Pro
     points,
     totals: () =>
       cachedTotal(deps.cache, [...key, 'total', period.from, period.to], period.to, closedUntil, async () => {
-        const [visits, activity] = await Promise.all([
+        const [visits, activity, signUps] = await Promise.all([
           visitTotals(deps.db, period.from, period.to),
           periodActivity(deps.db, period.interval, period.from, period.to, null),
+          periodSignUps(deps.db, period.from, period.to),
         ]);
         return {
           visits: visits.visits,
           visitors: activity.visitors,
           averageVisitSeconds: ratio(visits.totalVisitSeconds, visits.visits),
           bounceRate: ratio(visits.bounces, visits.visits),
+          signUps,
         };
       }),
   };
@@ -158,6 +163,8 @@ export interface Overview {
   failedOperations: number;
   averageVisitSeconds: number;
   bounceRate: number;
+  signUps: number;
+  signUpShare: number;
   topActivities: { tag: string; events: number; visitors: number }[];
   topOperations: { name: string | null; count: number; errors: number; averageDurationMs: number }[];
   topKeyboards: ItemViews[];
@@ -177,13 +184,13 @@ export async function overview(deps: StatsDeps, input: { from: Date; to: Date; t
   }
   const { from, to } = overviewPeriod(input.from, input.to);
   const { attendance: closedUntil } = await watermarks(deps.db);
-  return cachedTotal(deps.cache, ['overview', from, to, input.top], to, closedUntil, () =>
+  return cachedTotal(deps.cache, ['overview:2', from, to, input.top], to, closedUntil, () =>
     computeOverview(deps.db, from, to, input.top),
   );
 }
 
 async function computeOverview(db: StatsDb, from: Date, to: Date, top: number): Promise<Overview> {
-  const [activity, visits, byTag, operations, topKeyboards, topBoxes, topSwitches] = await Promise.all([
+  const [activity, visits, byTag, operations, topKeyboards, topBoxes, topSwitches, signUps] = await Promise.all([
     periodActivity(db, 'FIFTEEN_MINUTES', from, to, null),
     visitTotals(db, from, to),
     db.$queryRaw<{ tag: string; events: number; visitors: number }[]>`
@@ -198,6 +205,7 @@ async function computeOverview(db: StatsDb, from: Date, to: Date, top: number): 
     topItems(db, 'see_keyboard', from, to, top),
     topItems(db, 'see_box', from, to, top),
     topItems(db, 'see_switch', from, to, top),
+    periodSignUps(db, from, to),
   ]);
   const operationCount = byTag.find((row) => row.tag === OPERATION)?.events ?? 0;
   return {
@@ -211,6 +219,8 @@ async function computeOverview(db: StatsDb, from: Date, to: Date, top: number): 
     failedOperations: operations.reduce((sum, row) => sum + row.errors, 0),
     averageVisitSeconds: ratio(visits.totalVisitSeconds, visits.visits),
     bounceRate: ratio(visits.bounces, visits.visits),
+    signUps,
+    signUpShare: ratio(visits.signUpVisits, visits.visits),
     topActivities: byTag.filter((row) => row.tag !== OPERATION).slice(0, top),
     topOperations: operations.slice(0, top),
     topKeyboards,

@@ -17,6 +17,7 @@ export interface AccountsDeps {
   revokeEverywhere: RevokeEverywhere;
   logger: Logger;
   emailExchange: string;
+  userEventsExchange: string;
   sessionTtlDays: number;
   codeRequestFloorMs: number;
 }
@@ -26,6 +27,8 @@ export interface Caller {
   locale: Locale;
   ip: string;
   deviceLabel: string;
+  /** The gateway's visitor id of the request, if any (statistics relate a sign-up to its visit). */
+  visitorId?: string | null;
 }
 
 const isUniqueViolation = (error: unknown) => error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
@@ -124,7 +127,7 @@ export function accounts(deps: AccountsDeps) {
           const user = await tx.user.create({
             data: { email, nickname, passwordHash, locale: caller.locale, roles: { create: { roleName: 'user' } } },
           });
-          await enqueueUserRegistered(tx, user);
+          await enqueueUserRegistered(tx, deps.userEventsExchange, user, caller.visitorId ?? null);
           return openSession(tx, user.id, caller.deviceLabel, deps.sessionTtlDays);
         });
       } catch (error) {

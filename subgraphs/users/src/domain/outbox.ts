@@ -1,4 +1,11 @@
-import { EMAIL, USER_EVENTS, type Broker, type EmailRequestV1, type EmailTemplate } from '@keylab/messaging';
+import {
+  EMAIL,
+  USER_REGISTERED_ROUTING_KEY,
+  type Broker,
+  type EmailRequestV1,
+  type EmailTemplate,
+  type UserRegisteredV1,
+} from '@keylab/messaging';
 import type { Logger } from '@keylab/logger';
 import type { UsersDb } from '../db/client';
 import type { Prisma } from '../db/generated/client';
@@ -21,24 +28,22 @@ export function enqueueEmail(
   return enqueue(tx, exchange, EMAIL.routingKey, payload);
 }
 
-export interface UserRegisteredV1 {
-  version: 1;
-  id: string;
-  userId: string;
-  nickname: string;
-  createdAt: string;
-}
-
 /** Queues a domain event of the users service (no email, no secret: other services need only the id). */
-export function enqueueUserRegistered(tx: Tx, user: { id: string; nickname: string; createdAt: Date }): Promise<void> {
+export function enqueueUserRegistered(
+  tx: Tx,
+  exchange: string,
+  user: { id: string; nickname: string; createdAt: Date },
+  visitorId: string | null,
+): Promise<void> {
   const payload: UserRegisteredV1 = {
     version: 1,
     id: crypto.randomUUID(),
     userId: user.id,
     nickname: user.nickname,
     createdAt: user.createdAt.toISOString(),
+    visitorId,
   };
-  return enqueue(tx, USER_EVENTS.exchange, 'user.registered', payload);
+  return enqueue(tx, exchange, USER_REGISTERED_ROUTING_KEY, payload);
 }
 
 interface ClaimedMessage {
