@@ -152,7 +152,7 @@ const DAY_MS = 86_400_000;
  * operations), 3 visits per visitor, loaded in time order; then both rollups rebuilt from them.
  */
 async function loadEvents(db: StatsDb, count: number, from: Date): Promise<void> {
-  await db.$executeRaw`TRUNCATE events, activity_slots, visits`;
+  await db.$executeRaw`TRUNCATE events, activity_rollups, visit_rollups, visits`;
   const visits = Math.ceil(count / 20);
   const visitors = Math.max(1, Math.floor(visits / 3));
   await db.$executeRaw`
@@ -171,7 +171,7 @@ async function loadEvents(db: StatsDb, count: number, from: Date): Promise<void>
     ) generated
     ORDER BY at`;
   await rebuildRollups(db);
-  await db.$executeRaw`ANALYZE events, activity_slots, visits`;
+  await db.$executeRaw`ANALYZE events, activity_rollups, visit_rollups, visits`;
 }
 
 async function median(work: () => Promise<unknown>, runs = 5): Promise<number> {
@@ -189,6 +189,21 @@ interface SeriesRow {
   activityMs: number;
   attendanceMs: number;
   rawMs: number;
+  /** Largest relative error of a daily bucket's unique visitors from the sketches against the raw events, in %. */
+  activityErrorPct: number;
+  attendanceErrorPct: number;
+}
+
+/** The largest relative difference, in %, between estimates and exact counts of the same days. */
+function maxErrorPct(estimates: { start: Date; visitors: number }[], exact: { day: Date; visitors: number }[]): number {
+  const byDay = new Map(exact.map((row) => [row.day.getTime(), Number(row.visitors)]));
+  return Math.max(
+    0,
+    ...estimates.map((row) => {
+      const truth = byDay.get(row.start.getTime()) ?? 0;
+      return truth ? (Math.abs(row.visitors - truth) * 100) / truth : row.visitors ? 100 : 0;
+    }),
+  );
 }
 
 async function seriesAt(db: StatsDb, count: number): Promise<SeriesRow> {
@@ -197,10 +212,18 @@ async function seriesAt(db: StatsDb, count: number): Promise<SeriesRow> {
   const loadMs = await timed(() => loadEvents(db, count, from));
   const period = await seriesPeriod(db, { from, to, interval: 'DAY', timeZone: 'UTC' });
   const [sizes] = await db.$queryRaw<{ events: number; slots: number; visits: number }[]>`
-    SELECT (SELECT count(*) FROM events)::int AS events, (SELECT count(*) FROM activity_slots)::int AS slots,
+    SELECT (SELECT count(*) FROM events)::int AS events,
+           (SELECT (SELECT count(*) FROM activity_rollups) + (SELECT count(*) FROM visit_rollups))::int AS slots,
            (SELECT count(*) FROM visits)::int AS visits`;
   const tags = [...ACTIVITY_TAGS];
+  const exact = (all: boolean) => db.$queryRaw<{ day: Date; visitors: number }[]>`
+    SELECT date_trunc('day', at, 'UTC') AS day, count(DISTINCT visitor_id)::int AS visitors FROM events
+    WHERE (${all} OR tag = ANY(${tags}::text[])) AND at >= ${from}::timestamptz AND at < ${to}::timestamptz GROUP BY 1`;
+  const activityErrorPct = maxErrorPct(await activityRows(db, 'DAY', period.buckets, tags), await exact(false));
+  const attendanceErrorPct = maxErrorPct(await attendanceRows(db, 'DAY', period.buckets), await exact(true));
   return {
+    activityErrorPct,
+    attendanceErrorPct,
     events: sizes!.events,
     loadMs,
     slots: sizes!.slots,
@@ -232,7 +255,7 @@ runBenchmark(async () => {
     table(
       ['ingestion', 'time', 'events/s'],
       [
-        ['end to end: publish -> RabbitMQ -> consumer -> events + slots + visits', ...timing(endToEnd)],
+        ['end to end: publish -> RabbitMQ -> consumer -> events + rollups + visits', ...timing(endToEnd)],
         ['plain batched INSERT (1,000 rows per statement, same indexes)', ...timing(plain)],
       ],
     ),
@@ -246,7 +269,7 @@ runBenchmark(async () => {
       [
         'events',
         'load + rollups',
-        'slot rows',
+        'rollup rows',
         'visits',
         '30-day activity series',
         '30-day attendance series',
@@ -260,6 +283,13 @@ runBenchmark(async () => {
       ]),
     ),
   );
+  for (const row of rows) {
+    console.log(
+      `unique visitors per daily bucket, sketches against the exact count from raw events at ${row.events.toLocaleString('en')} events: ` +
+        `max error ${row.activityErrorPct.toFixed(2)}% (activity), ${row.attendanceErrorPct.toFixed(2)}% (attendance)`,
+    );
+  }
+  let scaling = NaN;
   if (rows.length >= 2) {
     const [small, large] = [rows[0]!, rows.at(-1)!];
     const growth = (pick: (row: SeriesRow) => number) => (pick(large) / pick(small)).toFixed(1);
@@ -267,6 +297,10 @@ runBenchmark(async () => {
       `\n${(large.events / small.events).toFixed(0)}x the events: activity series ${growth((r) => r.activityMs)}x the time, ` +
         `attendance series ${growth((r) => r.attendanceMs)}x, raw events ${growth((r) => r.rawMs)}x`,
     );
+    // The worse of the two series; with sizes other than 1M and 10M, the ratio between the two sizes given.
+    scaling = Math.max(large.activityMs / small.activityMs, large.attendanceMs / small.attendanceMs);
   }
   console.log('(medians of 5 runs after one warm-up; results not cached; the database is left for inspection)');
+  console.log(`series scaling: ${scaling.toFixed(2)}x time for 10x events`);
+  console.log(`ingestion: ${(plain / endToEnd).toFixed(2)}x of plain INSERT`);
 });

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { newEventId, type ActivityTag, type StatsEventV1 } from '@keylab/messaging';
 import { fromGlobalId } from '@keylab/server';
 import { launchBrowser, offlineContext, waitFor } from '@keylab/testing';
+import { refreshRollups, removeVisitors } from '@keylab/stats-subgraph';
 import { startStack, type Stack } from '@keylab/test-support';
 import { buildPages } from '@keylab/web';
 import { prepareDatabases } from './lib/databases';
@@ -123,9 +124,10 @@ function scriptedWeek(catalogue: Catalogue): StatsEventV1[] {
 async function clearStatistics(stack: Stack, visitorIds: string[]): Promise<void> {
   const range = { gte: new Date(Date.parse(WEEK.from) - DAY_MS), lt: new Date(Date.parse(WEEK.to) + DAY_MS) };
   const db = stack.stats.db;
-  for (const where of [{ at: range }, { visitorId: { in: visitorIds } }]) await db.event.deleteMany({ where });
-  for (const where of [{ slot: range }, { visitorId: { in: visitorIds } }]) await db.activitySlot.deleteMany({ where });
-  for (const where of [{ startedAt: range }, { visitorId: { in: visitorIds } }]) await db.visit.deleteMany({ where });
+  await removeVisitors(db, { ids: visitorIds });
+  await db.event.deleteMany({ where: { at: range } });
+  await db.visit.deleteMany({ where: { startedAt: range } });
+  await refreshRollups(db, range.gte, range.lt);
 }
 
 /** The UUIDs of catalogue items (what the catalogue's own events carry), read through the API. */

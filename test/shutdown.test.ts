@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from '@keylab/logger';
 import { createBroker, newEventId } from '@keylab/messaging';
 import { GATEWAY_PROOF_HEADER, signForwarded } from '@keylab/server';
-import { createStatsDb } from '@keylab/stats-subgraph';
+import { createStatsDb, removeVisitors } from '@keylab/stats-subgraph';
 import { waitFor } from '@keylab/testing';
 import { TEST_DATABASES, TEST_FILES_DIR } from '@keylab/test-support';
 import { ROOT } from '../scripts/lib/services';
@@ -158,9 +158,7 @@ describe('a process sent SIGTERM', () => {
       expect(await count()).toBe(3);
     } finally {
       stats.child.kill('SIGKILL');
-      await db.event.deleteMany({ where: { visitorId } });
-      await db.activitySlot.deleteMany({ where: { visitorId } });
-      await db.visit.deleteMany({ where: { visitorId } });
+      await removeVisitors(db, { ids: [visitorId] });
       await db.$disconnect();
       await broker.channel.deleteQueue(names.queue).catch(() => undefined);
       await broker.channel.deleteQueue(`${names.queue}.dead`).catch(() => undefined);

@@ -85,13 +85,10 @@ async function createOwnedItems(
 
 async function removeVisitorStatistics(visitorPrefix: string): Promise<void> {
   const { TEST_DATABASES } = await import('@keylab/test-support');
-  const { createStatsDb } = await import('@keylab/stats-subgraph');
+  const { createStatsDb, removeVisitors } = await import('@keylab/stats-subgraph');
   const db = createStatsDb(TEST_DATABASES.stats);
   try {
-    const where = { visitorId: { startsWith: visitorPrefix } };
-    await db.event.deleteMany({ where });
-    await db.activitySlot.deleteMany({ where });
-    await db.visit.deleteMany({ where });
+    await removeVisitors(db, { prefix: visitorPrefix });
   } finally {
     await db.$disconnect();
   }

@@ -9,8 +9,8 @@ import { runInNewContext } from 'node:vm';
 import type { Readable } from 'node:stream';
 import { ERROR_CODES } from '@keylab/errors';
 import { createLogger, type Logger } from '@keylab/logger';
+import { createStatsDb, removeVisitors } from '@keylab/stats-subgraph';
 import { TEST_DATABASES, type Stack } from '@keylab/test-support';
-import pg from 'pg';
 import { POLLUTION_CANARY, SEED, type Caller, type FuzzRequest, type World } from './generators';
 
 /**
@@ -686,15 +686,12 @@ export const assignedVisitors = new Set<string>();
  * by then and the consumer has stopped, so no event of the run can arrive afterwards.
  */
 export async function removeRunStatistics(visitorId: string): Promise<void> {
-  const client = new pg.Client({ connectionString: TEST_DATABASES.stats });
-  await client.connect();
+  // The rollups hold no visitor rows: removeVisitors recomputes the days these visitors touched.
+  const db = createStatsDb(TEST_DATABASES.stats);
   try {
-    const visitors = [visitorId, ...assignedVisitors];
-    for (const table of ['events', 'activity_slots', 'visits']) {
-      await client.query(`DELETE FROM ${table} WHERE visitor_id = ANY($1)`, [visitors]);
-    }
+    await removeVisitors(db, { ids: [visitorId, ...assignedVisitors] });
   } finally {
-    await client.end();
+    await db.$disconnect();
   }
 }
 

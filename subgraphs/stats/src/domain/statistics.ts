@@ -10,6 +10,7 @@ import {
   attendanceRows,
   periodActivity,
   periodActivityByTag,
+  periodAttendance,
   periodSignUps,
   visitTotals,
   type ActivityRow,
@@ -134,14 +135,19 @@ export async function attendanceSeries(deps: StatsDeps, input: PeriodInput): Pro
     points,
     totals: () =>
       cachedTotal(deps.cache, [...key, 'total', period.from, period.to], period.to, closedUntil, async () => {
+        // Minute series (a day at most) read visits and events; the others the visit rollup only.
         const [visits, activity, signUps] = await Promise.all([
-          visitTotals(deps.db, period.from, period.to),
-          periodActivity(deps.db, period.interval, period.from, period.to, null),
+          period.interval === 'MINUTE'
+            ? visitTotals(deps.db, period.from, period.to)
+            : periodAttendance(deps.db, period.from, period.to),
+          period.interval === 'MINUTE'
+            ? periodActivity(deps.db, period.interval, period.from, period.to, null)
+            : Promise.resolve(null),
           periodSignUps(deps.db, period.from, period.to),
         ]);
         return {
           visits: visits.visits,
-          visitors: activity.visitors,
+          visitors: activity ? activity.visitors : (visits as { visitors: number }).visitors,
           averageVisitSeconds: ratio(visits.totalVisitSeconds, visits.visits),
           bounceRate: ratio(visits.bounces, visits.visits),
           signUps,
@@ -193,10 +199,7 @@ async function computeOverview(db: StatsDb, from: Date, to: Date, top: number): 
   const [activity, visits, byTag, operations, topKeyboards, topBoxes, topSwitches, signUps] = await Promise.all([
     periodActivity(db, 'FIFTEEN_MINUTES', from, to, null),
     visitTotals(db, from, to),
-    db.$queryRaw<{ tag: string; events: number; visitors: number }[]>`
-      SELECT tag, sum(events)::int AS events, count(DISTINCT nullif(visitor_id, ''))::int AS visitors
-      FROM activity_slots WHERE slot >= ${from}::timestamptz AND slot < ${to}::timestamptz
-      GROUP BY tag ORDER BY events DESC, tag`,
+    periodActivityByTag(db, 'FIFTEEN_MINUTES', from, to, null),
     db.$queryRaw<{ name: string | null; count: number; errors: number; averageDurationMs: number }[]>`
       SELECT operation_name AS name, count(*)::int AS count, (count(*) FILTER (WHERE outcome = 'error'))::int AS errors,
              avg(duration_ms)::float8 AS "averageDurationMs"
