@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '@keylab/logger';
 import { createBroker, newEventId } from '@keylab/messaging';
-import { GATEWAY_PROOF_HEADER, signForwarded } from '@keylab/server';
+import { gatewayProofHeaders } from '@keylab/server';
 import { createStatsDb, removeVisitors } from '@keylab/stats-subgraph';
 import { waitFor } from '@keylab/testing';
 import { TEST_DATABASES, TEST_FILES_DIR } from '@keylab/test-support';
@@ -23,13 +23,6 @@ interface Running {
 
 /** A subgraph answers the gateway only: this file signs its direct requests as the gateway would. */
 const GATEWAY_SECRET = randomBytes(32).toString('base64url');
-function gatewayProof() {
-  const requestId = crypto.randomUUID();
-  return {
-    'x-request-id': requestId,
-    [GATEWAY_PROOF_HEADER]: signForwarded(GATEWAY_SECRET, { requestId, clientIp: '', visitorId: null }),
-  };
-}
 
 /** Starts a service's src/main.ts as `npm start` would, and waits for its ready line. */
 async function startProcess(folder: string, env: Record<string, string>, ready: string): Promise<Running> {
@@ -99,7 +92,7 @@ describe('a process sent SIGTERM', () => {
       });
       const answer = fetch(`http://127.0.0.1:${keyboards.port}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...gatewayProof() },
+        headers: { 'content-type': 'application/json', ...gatewayProofHeaders(GATEWAY_SECRET) },
         body: stream,
         duplex: 'half',
       } as RequestInit);

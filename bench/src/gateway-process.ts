@@ -95,14 +95,12 @@ async function serveStock(spec: GatewaySpec): Promise<Served<string>> {
   const { ApolloGateway, RemoteGraphQLDataSource } = await import('@apollo/gateway');
   const { ApolloServer } = await import('@apollo/server');
   const { startStandaloneServer } = await import('@apollo/server/standalone');
-  const { GATEWAY_PROOF_HEADER, signForwarded } = await import('@keylab/server');
+  const { gatewayProofHeaders } = await import('@keylab/server');
   const secret = gatewaySecret();
   /** The one difference from Apollo's defaults: the proof without which our subgraphs answer 403. */
   class ProvingDataSource extends RemoteGraphQLDataSource {
     override willSendRequest({ request }: GraphQLDataSourceProcessOptions): void {
-      const requestId = crypto.randomUUID();
-      request.http?.headers.set('x-request-id', requestId);
-      request.http?.headers.set(GATEWAY_PROOF_HEADER, signForwarded(secret, { requestId, clientIp: '', visitorId: null }));
+      for (const [name, value] of Object.entries(gatewayProofHeaders(secret))) request.http?.headers.set(name, value);
     }
   }
   const supergraphSdl = withSubgraphUrls(readFileSync(SUPERGRAPH_PATH, 'utf8'), { ...spec.subgraphUrls });

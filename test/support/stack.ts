@@ -3,7 +3,7 @@ import { parseConfig } from '@keylab/config';
 import { gatewaySettings, startGateway } from '@keylab/gateway';
 import { startKeyboardsService, keyboardsSettings, type KeyboardsService } from '@keylab/keyboards-subgraph';
 import { createLogger, type Logger } from '@keylab/logger';
-import { GATEWAY_PROOF_HEADER, signForwarded, toGlobalId } from '@keylab/server';
+import { gatewayProofHeaders, toGlobalId } from '@keylab/server';
 import { startStatsService, statsSettings, type StatsService } from '@keylab/stats-subgraph';
 import {
   hashPassword,
@@ -203,13 +203,7 @@ export async function startStack({
     mailbox,
     graphql: (query, options) => postGraphQL(gatewayUrl, query, options),
     gatewaySecret,
-    gatewayProof() {
-      const requestId = crypto.randomUUID();
-      return {
-        'x-request-id': requestId,
-        [GATEWAY_PROOF_HEADER]: signForwarded(gatewaySecret, { requestId, clientIp: '', visitorId: null }),
-      };
-    },
+    gatewayProof: () => gatewayProofHeaders(gatewaySecret),
     async createUser(roles = ['user'], { password }: { password?: string } = {}) {
       const id = crypto.randomUUID();
       const email = `test-${id}@example.test`;

@@ -9,7 +9,13 @@ export {
   type Caller,
   type RequestContext,
 } from './context';
-export { GATEWAY_PROOF_HEADER, signForwarded, verifyForwarded, type ForwardedIdentity } from './gateway-proof';
+export {
+  GATEWAY_PROOF_HEADER,
+  gatewayProofHeaders,
+  signForwarded,
+  verifyForwarded,
+  type ForwardedIdentity,
+} from './gateway-proof';
 export { requireGateway, verifiedForwarded } from './require-gateway';
 export { gatewaySecret } from './local-secret';
 export {

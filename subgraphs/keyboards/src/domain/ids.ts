@@ -1,9 +1,9 @@
 import { errors } from '@keylab/errors';
+import { isUuid } from '@keylab/server';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Every id of the catalogue is a UUID; PostgreSQL refuses anything else in a uuid column. */
-export const isUuid = (value: string) => UUID.test(value);
+// Every id of the catalogue is a UUID (the resolvers decode the API's global ids); PostgreSQL refuses anything
+// else in a uuid column.
+export { isUuid };
 
 /** An id argument that must be a UUID; anything else is BAD_USER_INPUT naming the field. */
 export function validId(field: string, raw: string): string {

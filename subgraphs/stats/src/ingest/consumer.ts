@@ -3,6 +3,7 @@ import { assertStatsEventsTopology, type ConfirmChannel, type ConsumeMessage, ty
 import type { StatsDb } from '../db/client';
 import { parseEventBatch } from './events';
 import { ingestEvents, type IngestResult } from './ingest';
+import { settle } from './settle';
 
 export interface EventConsumerOptions {
   db: StatsDb;
@@ -36,14 +37,6 @@ export function eventConsumer(options: EventConsumerOptions) {
   let writing: Promise<void> = Promise.resolve();
   let closing = false;
   let consumer: { channel: ConfirmChannel; tag: string } | undefined;
-
-  function settle(action: () => void): void {
-    try {
-      action();
-    } catch {
-      // The delivering channel is gone; RabbitMQ redelivers the message and the duplicate is dropped.
-    }
-  }
 
   function flushSoon(): void {
     if (pendingEvents >= batchSize) {

@@ -2,6 +2,7 @@ import type { Logger } from '@keylab/logger';
 import { assertSignUpsTopology, type ConfirmChannel, type ConsumeMessage, type SignUpsTopology } from '@keylab/messaging';
 import type { StatsDb } from '../db/client';
 import { parseSignUp, recordSignUp } from './sign-ups';
+import { settle } from './settle';
 
 export interface SignUpConsumerOptions {
   db: StatsDb;
@@ -21,14 +22,6 @@ export function signUpConsumer(options: SignUpConsumerOptions) {
   let writing: Promise<void> = Promise.resolve();
   let closing = false;
   let consumer: { channel: ConfirmChannel; tag: string } | undefined;
-
-  function settle(action: () => void): void {
-    try {
-      action();
-    } catch {
-      // The delivering channel is gone; RabbitMQ redelivers the message and the duplicate is dropped.
-    }
-  }
 
   async function write(channel: ConfirmChannel, message: ConsumeMessage): Promise<void> {
     const signUp = parseSignUp(message.content);
