@@ -152,7 +152,8 @@ const DAY_MS = 86_400_000;
  * operations), 3 visits per visitor, loaded in time order; then both rollups rebuilt from them.
  */
 async function loadEvents(db: StatsDb, count: number, from: Date): Promise<void> {
-  await db.$executeRaw`TRUNCATE events, activity_rollups, visit_rollups, visits`;
+  await db.$executeRaw`TRUNCATE events, activity_rollups, visit_rollups, item_rollups, operation_rollups, visits`;
+  await db.$queryRaw`SELECT events_partitions_for(${from}::timestamptz, ${new Date(from.getTime() + 30 * DAY_MS)}::timestamptz)`;
   const visits = Math.ceil(count / 20);
   const visitors = Math.max(1, Math.floor(visits / 3));
   await db.$executeRaw`
@@ -219,8 +220,8 @@ async function seriesAt(db: StatsDb, count: number): Promise<SeriesRow> {
   const exact = (all: boolean) => db.$queryRaw<{ day: Date; visitors: number }[]>`
     SELECT date_trunc('day', at, 'UTC') AS day, count(DISTINCT visitor_id)::int AS visitors FROM events
     WHERE (${all} OR tag = ANY(${tags}::text[])) AND at >= ${from}::timestamptz AND at < ${to}::timestamptz GROUP BY 1`;
-  const activityErrorPct = maxErrorPct(await activityRows(db, 'DAY', period.buckets, tags), await exact(false));
-  const attendanceErrorPct = maxErrorPct(await attendanceRows(db, 'DAY', period.buckets), await exact(true));
+  const activityErrorPct = maxErrorPct(await activityRows(db, period.buckets, tags), await exact(false));
+  const attendanceErrorPct = maxErrorPct(await attendanceRows(db, period.buckets), await exact(true));
   return {
     activityErrorPct,
     attendanceErrorPct,
@@ -228,8 +229,8 @@ async function seriesAt(db: StatsDb, count: number): Promise<SeriesRow> {
     loadMs,
     slots: sizes!.slots,
     visits: sizes!.visits,
-    activityMs: await median(() => activityRows(db, 'DAY', period.buckets, tags)),
-    attendanceMs: await median(() => attendanceRows(db, 'DAY', period.buckets)),
+    activityMs: await median(() => activityRows(db, period.buckets, tags)),
+    attendanceMs: await median(() => attendanceRows(db, period.buckets)),
     rawMs: await median(
       () => db.$queryRaw`
         SELECT date_trunc('day', at, 'UTC') AS day, count(*), count(DISTINCT visitor_id) FROM events

@@ -33,6 +33,27 @@ class CharAsTextClient extends pg.Client {
   }
 }
 
+// adapter-pg runs a migration script statement by statement, split at every ';', which cuts dollar-quoted
+// bodies (DO blocks, functions) and quoted text apart. The native engine sends the script whole, as here:
+// one simple query, which PostgreSQL runs as one implicit transaction.
+function wholeScripts(factory) {
+  const whole = (adapter) => {
+    adapter.executeScript = async (script) => {
+      try {
+        await adapter.client.query(script);
+      } catch (error) {
+        adapter.onError(error);
+      }
+    };
+    return adapter;
+  };
+  for (const method of ['connect', 'connectToShadowDb']) {
+    const open = factory[method].bind(factory);
+    factory[method] = async () => whole(await open());
+  }
+  return factory;
+}
+
 const noFilters = { externalTables: [], externalEnums: [] };
 
 function migrationsList(dir) {
@@ -75,7 +96,7 @@ async function main() {
   const engine = await SchemaEngine.new(
     { datamodels: [[schemaPath, schema]] },
     log,
-    bindMigrationAwareSqlAdapterFactory(new PrismaPg(pool)),
+    bindMigrationAwareSqlAdapterFactory(wholeScripts(new PrismaPg(pool))),
   );
   try {
     if (command === 'apply') {

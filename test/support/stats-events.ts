@@ -75,7 +75,7 @@ export async function clearVisitors(stack: Stack, visitorIds: string[]): Promise
 }
 
 /**
- * Adds `events` events of `tag` by `visitorId` in the 15-minute slot `slot` straight to the rollups (at
+ * Adds `events` events of `tag` by `visitorId` in the minute `slot` straight to the activity rollups (at
  * every width), behind the consumer's back, with no raw event: as a stale write a cache must not see.
  */
 export async function sneakIntoRollups(stack: Stack, slot: Date, tag: string, visitorId: string, events: number): Promise<void> {
@@ -83,7 +83,7 @@ export async function sneakIntoRollups(stack: Stack, slot: Date, tag: string, vi
     INSERT INTO activity_rollups (width, slot, tag, events, visitors)
     SELECT w.width, date_bin(w.width * INTERVAL '1 minute', ${slot}::timestamptz, TIMESTAMPTZ '2000-01-01 00:00:00+00'), ${tag}, ${events}::int,
            hll_add(hll_empty(14, 5, -1, 1), hll_hash_text(${visitorId}))
-    FROM (VALUES (15), (60), (1440)) AS w(width)
+    FROM (VALUES (1), (15), (60), (1440)) AS w(width)
     ON CONFLICT (width, slot, tag) DO UPDATE
       SET events = activity_rollups.events + excluded.events, visitors = hll_union(activity_rollups.visitors, excluded.visitors)`;
 }

@@ -16,6 +16,7 @@ import { createStatsDb, type StatsDb } from './db/client';
 import { resultCache } from './domain/cache';
 import { mountExportRoute } from './http/export-route';
 import { eventConsumer } from './ingest/consumer';
+import { retentionJob } from './ingest/retention';
 import { signUpConsumer } from './ingest/sign-up-consumer';
 import type { StatsContext } from './context';
 import { resolvers } from './resolvers';
@@ -49,6 +50,7 @@ export async function startStatsService(config: StatsConfig, logger: Logger): Pr
     topology: signUpsTopology(config.USER_EVENTS_EXCHANGE, config.SIGN_UPS_QUEUE),
     onLate: () => cache.invalidate(),
   });
+  const retention = config.EVENTS_RETENTION_DAYS ? retentionJob(db, config.EVENTS_RETENTION_DAYS, logger) : undefined;
   const exports = {
     publicUrl: config.EXPORTS_PUBLIC_URL.replace(/\/$/, ''),
     secret: config.EXPORT_URL_SECRET ?? randomBytes(32).toString('base64url'),
@@ -80,6 +82,7 @@ export async function startStatsService(config: StatsConfig, logger: Logger): Pr
     broker: backing.broker,
     async close() {
       await server.close();
+      retention?.close();
       await consumer.close();
       await signUps.close();
       await backing.close();

@@ -24,7 +24,11 @@ const script: StatsEventV1[] = [];
 for (let k = 0; k < 420; k++) {
   const at = new Date(BASE + k * 37 * 60_000 + ((k * 13) % 60) * 1000).toISOString();
   const who = visitor((k * 7) % VISITORS);
-  script.push(k % 4 === 3 ? operation(at, who) : activity(at, TAGS[k % 3]!, who));
+  script.push(
+    k % 4 === 3
+      ? operation(at, who, { outcome: k % 8 === 3 ? 'error' : 'success' })
+      : activity(at, TAGS[k % 3]!, who, k % 5 ? `item-${k % 7}` : undefined),
+  );
 }
 for (const day of ['2024-07-01', '2024-07-02', '2024-07-04']) {
   for (const [time, i] of [
@@ -218,12 +222,18 @@ describe('rebuildRollups', () => {
         activity: await db.$queryRaw`
           SELECT width, slot, tag, events, hll_cardinality(visitors)::float8 AS visitors FROM activity_rollups ORDER BY 1, 2, 3`,
         visits: await db.$queryRaw`
-          SELECT width, slot, visits, bounces, duration_ms::float8 AS ms, hll_cardinality(visitors)::float8 AS visitors
-          FROM visit_rollups WHERE visits <> 0 OR NOT hll_cardinality(visitors) = 0 ORDER BY 1, 2`,
+          SELECT width, slot, visits, bounces, duration_ms::float8 AS ms, signed_in, sign_up_visits
+          FROM visit_rollups WHERE visits <> 0 ORDER BY 1, 2`,
+        items: await db.$queryRaw`
+          SELECT width, slot, tag, item_id, views, hll_cardinality(visitors)::float8 AS visitors FROM item_rollups ORDER BY 1, 2, 3, 4`,
+        operations: await db.$queryRaw`
+          SELECT width, slot, name, operations, errors, duration_ms::float8 AS ms FROM operation_rollups ORDER BY 1, 2, 3`,
         rows: await db.$queryRaw`SELECT visitor_id, started_at, ended_at, events, operations FROM visits ORDER BY 1, 2`,
       });
       const incremental = await snapshot();
       expect((incremental.activity as unknown[]).length).toBeGreaterThan(100);
+      expect((incremental.items as unknown[]).length).toBeGreaterThan(100);
+      expect((incremental.operations as unknown[]).length).toBeGreaterThan(50);
       expect((incremental.rows as unknown[]).length).toBe(visits.length);
       await rebuildRollups(db);
       expect(await snapshot()).toEqual(incremental);

@@ -578,9 +578,9 @@ describe('CSV export', () => {
     expect(download.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(download.headers.get('content-disposition')).toContain('attachment; filename="keylab-attendance-');
     expect(await download.text()).toBe(
-      'bucket_start,bucket_end,visits,visitors,bounces,total_visit_seconds,average_visit_seconds\r\n' +
-        `${D}T00:00:00+03:00,2025-03-11T00:00:00+03:00,3,2,1,2999,999.667\r\n` +
-        '2025-03-11T00:00:00+03:00,2025-03-12T00:00:00+03:00,2,2,2,30,15\r\n',
+      'bucket_start,bucket_end,visits,visitors,bounces,total_visit_seconds,average_visit_seconds,sign_ups\r\n' +
+        `${D}T00:00:00+03:00,2025-03-11T00:00:00+03:00,3,2,1,2999,999.667,0\r\n` +
+        '2025-03-11T00:00:00+03:00,2025-03-12T00:00:00+03:00,2,2,2,30,15,0\r\n',
     );
 
     const token = path.split('/').at(-1)!;

@@ -367,8 +367,8 @@ export type SeriesPeriod = {
  * A signed link to a CSV download: RFC 4180, one row per bucket, times in the series' time zone with their
  * offset. An activity export has bucket_start, bucket_end, events and visitors, then <tag>_events and
  * <tag>_visitors for each chosen activity, with the tag in lower case as statistics store it (see_keyboard);
- * an attendance export has bucket_start, bucket_end, visits, visitors, bounces, total_visit_seconds and
- * average_visit_seconds.
+ * an attendance export has bucket_start, bucket_end, visits, visitors, bounces, total_visit_seconds,
+ * average_visit_seconds and sign_ups (accounts created in the bucket).
  */
 export type StatsExport = {
   __typename?: 'StatsExport';

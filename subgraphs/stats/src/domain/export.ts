@@ -70,7 +70,16 @@ export async function seriesCsv(series: ActivitySeriesResult | AttendanceSeriesR
     );
   }
   return (
-    csvLine(['bucket_start', 'bucket_end', 'visits', 'visitors', 'bounces', 'total_visit_seconds', 'average_visit_seconds']) +
+    csvLine([
+      'bucket_start',
+      'bucket_end',
+      'visits',
+      'visitors',
+      'bounces',
+      'total_visit_seconds',
+      'average_visit_seconds',
+      'sign_ups',
+    ]) +
     series.points
       .map((p) =>
         csvLine([
@@ -81,6 +90,7 @@ export async function seriesCsv(series: ActivitySeriesResult | AttendanceSeriesR
           p.bounces,
           round(p.totalVisitSeconds),
           round(p.visits ? p.totalVisitSeconds / p.visits : 0),
+          p.signUps,
         ]),
       )
       .join('')

@@ -1,9 +1,6 @@
 import type { StatsDb } from '../db/client';
 import { Prisma } from '../db/generated/client';
-import { VISIT_TIMEOUT_MS } from '../ingest/ingest';
-import type { Bucket, Interval } from './period';
-
-const VISIT_TIMEOUT = `${VISIT_TIMEOUT_MS / 1000} seconds`;
+import type { Bucket } from './period';
 
 /** Tag of a GraphQL operation event in events and activity_rollups. */
 export const OPERATION = 'operation';
@@ -27,39 +24,47 @@ export interface AttendanceRow {
 
 const edges = (buckets: Bucket[]) => [buckets.map((b) => b.start), buckets.map((b) => b.end)] as const;
 
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
+const MINUTES = (minutes: number) => minutes * 60_000;
+const LEVELS = [15, 60, 1440].map(MINUTES);
 
 /**
- * The buckets as a table b(start, "end", h0, h1, d0, d1): [h0, h1) are its whole hours and [d0, d1) its
- * whole UTC days (empty ranges sit at h1 and "end"), so [start, h0) and [h1, "end") are read from
- * 15-minute slots, [h0, d0) and [d1, h1) from hours and [d0, d1) from days (see ingest/rollups.ts).
+ * The buckets as a table b(start, "end", q0, q1, h0, h1, d0, d1): [q0, q1) are a bucket's whole quarters,
+ * [h0, h1) its whole hours and [d0, d1) its whole UTC days (empty ranges sit at the end of the next finer
+ * range), so [start, q0) and [q1, "end") are read from minutes, [q0, h0) and [h1, q1) from quarters,
+ * [h0, d0) and [d1, h1) from hours and [d0, d1) from days (see ingest/rollups.ts).
  */
 function rollupBuckets(buckets: { start: Date; end: Date }[]): Prisma.Sql {
-  const cols: Date[][] = [[], [], [], [], [], []];
+  const cols: Date[][] = Array.from({ length: 8 }, () => []);
   for (const { start, end } of buckets) {
-    const s = start.getTime();
-    const e = end.getTime();
-    let h0 = Math.ceil(s / HOUR_MS) * HOUR_MS;
-    let h1 = Math.floor(e / HOUR_MS) * HOUR_MS;
-    if (h0 >= h1) h0 = h1 = e;
-    let d0 = Math.ceil(s / DAY_MS) * DAY_MS;
-    let d1 = Math.floor(e / DAY_MS) * DAY_MS;
-    if (d0 >= d1 || d0 < h0 || d1 > h1) d0 = d1 = h1;
-    [s, e, h0, h1, d0, d1].forEach((t, i) => cols[i]!.push(new Date(t)));
+    const edges = [start.getTime(), end.getTime()];
+    let [lo, hi] = edges as [number, number];
+    for (const width of LEVELS) {
+      let a = Math.ceil(lo / width) * width;
+      let b = Math.floor(hi / width) * width;
+      if (a >= b) a = b = hi;
+      edges.push(a, b);
+      [lo, hi] = [a, b];
+    }
+    edges.forEach((t, i) => cols[i]!.push(new Date(t)));
   }
-  const [a, b, c, d, e, f] = cols;
-  return Prisma.sql`unnest(${a}::timestamptz[], ${b}::timestamptz[], ${c}::timestamptz[], ${d}::timestamptz[],
-                           ${e}::timestamptz[], ${f}::timestamptz[]) AS b(start, "end", h0, h1, d0, d1)`;
+  const arrays = cols.map((col) => Prisma.sql`${col}::timestamptz[]`);
+  return Prisma.sql`unnest(${Prisma.join(arrays)}) AS b(start, "end", q0, q1, h0, h1, d0, d1)`;
 }
 
-/** The rows of `table` (alias r) covering bucket b exactly, with `columns` and the extra filter `where`. */
-function rollupRows(table: 'activity_rollups' | 'visit_rollups', columns: Prisma.Sql, where: Prisma.Sql = Prisma.sql`true`) {
+type RollupTable = 'activity_rollups' | 'visit_rollups' | 'item_rollups' | 'operation_rollups';
+
+/**
+ * The rows of `table` (alias r) covering bucket b exactly, with `columns` and the extra filter `where`.
+ * Item and operation rollups start at quarters, as the buckets that read them (the overview's) do.
+ */
+function rollupRows(table: RollupTable, columns: Prisma.Sql, where: Prisma.Sql = Prisma.sql`true`) {
   const part = (width: number, from: string, to: string) =>
     Prisma.sql`SELECT ${columns} FROM ${Prisma.raw(table)} r
                WHERE r.width = ${width}::smallint AND r.slot >= b.${Prisma.raw(from)} AND r.slot < b.${Prisma.raw(to)} AND ${where}`;
+  const minutes = table === 'activity_rollups' || table === 'visit_rollups';
   return Prisma.sql`LATERAL (
-    ${part(15, 'start', 'h0')} UNION ALL ${part(15, 'h1', '"end"')} UNION ALL
+    ${minutes ? Prisma.sql`${part(1, 'start', 'q0')} UNION ALL ${part(1, 'q1', '"end"')} UNION ALL` : Prisma.empty}
+    ${part(15, 'q0', 'h0')} UNION ALL ${part(15, 'h1', 'q1')} UNION ALL
     ${part(60, 'h0', 'd0')} UNION ALL ${part(60, 'd1', 'h1')} UNION ALL ${part(1440, 'd0', 'd1')}
   )`;
 }
@@ -67,22 +72,23 @@ function rollupRows(table: 'activity_rollups' | 'visit_rollups', columns: Prisma
 /** Unique visitors of a union of sketches (none: 0). */
 const VISITORS = Prisma.sql`round(coalesce(hll_cardinality(hll_union_agg(s.visitors)), 0))::int`;
 const ACTIVITY = Prisma.sql`r.tag, r.events, r.visitors`;
-const ATTENDANCE = Prisma.sql`r.visits, r.bounces, r.duration_ms, r.visitors`;
 
 /**
- * Events and unique visitors of `tags` per bucket. Buckets of 15 minutes and more read the activity
- * rollups (whole days, hours and 15-minute slots, see ingest/rollups.ts); minutes read the events themselves.
+ * For each bucket b: visits started in it with their figures, from the visit rollup, and its unique
+ * visitors (any event), the union of the activity sketches of every tag.
  */
-export async function activityRows(db: StatsDb, interval: Interval, buckets: Bucket[], tags: string[]): Promise<ActivityRow[]> {
+const VISIT_FIGURES = Prisma.sql`
+  CROSS JOIN LATERAL (
+    SELECT coalesce(sum(s.visits), 0)::int AS visits, coalesce(sum(s.bounces), 0)::int AS bounces,
+           (coalesce(sum(s.duration_ms), 0) / 1000.0)::float8 AS "totalVisitSeconds",
+           coalesce(sum(s.signed_in), 0)::int AS "signedInVisits", coalesce(sum(s.sign_up_visits), 0)::int AS "signUpVisits"
+    FROM ${rollupRows('visit_rollups', Prisma.sql`r.visits, r.bounces, r.duration_ms, r.signed_in, r.sign_up_visits`)} s
+  ) v
+  CROSS JOIN LATERAL (SELECT ${VISITORS} AS visitors FROM ${rollupRows('activity_rollups', Prisma.sql`r.visitors`)} s) a`;
+
+/** Events and unique visitors of `tags` per bucket, from the activity rollups (see ingest/rollups.ts). */
+export async function activityRows(db: StatsDb, buckets: Bucket[], tags: string[]): Promise<ActivityRow[]> {
   if (!buckets.length) return [];
-  const [starts, ends] = edges(buckets);
-  if (interval === 'MINUTE') {
-    return db.$queryRaw<ActivityRow[]>`
-      SELECT b.start, b."end", count(e.id)::int AS events, count(DISTINCT e.visitor_id)::int AS visitors
-      FROM unnest(${starts}::timestamptz[], ${ends}::timestamptz[]) AS b(start, "end")
-      LEFT JOIN events e ON e.tag = ANY(${tags}::text[]) AND e.at >= b.start AND e.at < b."end"
-      GROUP BY b.start, b."end" ORDER BY b.start`;
-  }
   return db.$queryRaw<ActivityRow[]>`
     SELECT b.start, b."end", coalesce(sum(s.events), 0)::int AS events, ${VISITORS} AS visitors
     FROM ${rollupBuckets(buckets)}
@@ -95,22 +101,8 @@ export interface TagActivityRow extends ActivityRow {
 }
 
 /** activityRows for each of `tags` on its own: one row per bucket and tag, ordered by bucket then tag. */
-export async function activityRowsByTag(
-  db: StatsDb,
-  interval: Interval,
-  buckets: Bucket[],
-  tags: string[],
-): Promise<TagActivityRow[]> {
+export async function activityRowsByTag(db: StatsDb, buckets: Bucket[], tags: string[]): Promise<TagActivityRow[]> {
   if (!buckets.length || !tags.length) return [];
-  const [starts, ends] = edges(buckets);
-  if (interval === 'MINUTE') {
-    return db.$queryRaw<TagActivityRow[]>`
-      SELECT b.start, b."end", t.tag, count(e.id)::int AS events, count(DISTINCT e.visitor_id)::int AS visitors
-      FROM unnest(${starts}::timestamptz[], ${ends}::timestamptz[]) AS b(start, "end")
-      CROSS JOIN unnest(${tags}::text[]) AS t(tag)
-      LEFT JOIN events e ON e.tag = t.tag AND e.at >= b.start AND e.at < b."end"
-      GROUP BY b.start, b."end", t.tag ORDER BY b.start, t.tag`;
-  }
   return db.$queryRaw<TagActivityRow[]>`
     SELECT b.start, b."end", t.tag, coalesce(sum(s.events), 0)::int AS events, ${VISITORS} AS visitors
     FROM ${rollupBuckets(buckets)}
@@ -120,22 +112,17 @@ export async function activityRowsByTag(
 }
 
 /**
- * Visits (by the bucket they started in), bounces and durations, and visitors active in each bucket,
- * from the visit rollup. Minute buckets (periods of a day at most) read the events and visits themselves.
+ * Visits (by the bucket they started in), bounces and durations, visitors active in each bucket, from the
+ * visit rollup, and the accounts created in it.
  */
-export async function attendanceRows(db: StatsDb, interval: Interval, buckets: Bucket[]): Promise<AttendanceRow[]> {
+export async function attendanceRows(db: StatsDb, buckets: Bucket[]): Promise<AttendanceRow[]> {
   if (!buckets.length) return [];
   const [starts, ends] = edges(buckets);
-  const rows =
-    interval === 'MINUTE'
-      ? await minuteAttendance(db, starts, ends)
-      : await db.$queryRaw<Omit<AttendanceRow, 'signUps'>[]>`
-          SELECT b.start, b."end", coalesce(sum(s.visits), 0)::int AS visits, ${VISITORS} AS visitors,
-                 coalesce(sum(s.bounces), 0)::int AS bounces,
-                 (coalesce(sum(s.duration_ms), 0) / 1000.0)::float8 AS "totalVisitSeconds"
-          FROM ${rollupBuckets(buckets)}
-          LEFT JOIN ${rollupRows('visit_rollups', ATTENDANCE)} s ON true
-          GROUP BY b.start, b."end" ORDER BY b.start`;
+  const rows = await db.$queryRaw<Omit<AttendanceRow, 'signUps'>[]>`
+    SELECT b.start, b."end", v.visits, a.visitors, v.bounces, v."totalVisitSeconds"
+    FROM ${rollupBuckets(buckets)} ${VISIT_FIGURES}
+    ORDER BY b.start`;
+  // One row per account, not per event: small, and read by its index on at.
   const signUps = await db.$queryRaw<{ start: Date; signUps: number }[]>`
     SELECT b.start, count(s.user_id)::int AS "signUps"
     FROM unnest(${starts}::timestamptz[], ${ends}::timestamptz[]) AS b(start, "end")
@@ -145,79 +132,9 @@ export async function attendanceRows(db: StatsDb, interval: Interval, buckets: B
   return rows.map((row) => ({ ...row, signUps: signUpsAt.get(row.start.getTime()) ?? 0 }));
 }
 
-async function minuteAttendance(db: StatsDb, starts: Date[], ends: Date[]): Promise<Omit<AttendanceRow, 'signUps'>[]> {
-  const visitors = await db.$queryRaw<{ start: Date; visitors: number }[]>`
-    SELECT b.start, count(DISTINCT e.visitor_id)::int AS visitors
-    FROM unnest(${starts}::timestamptz[], ${ends}::timestamptz[]) AS b(start, "end")
-    LEFT JOIN events e ON e.at >= b.start AND e.at < b."end"
-    GROUP BY b.start`;
-  const visits = await db.$queryRaw<Omit<AttendanceRow, 'visitors' | 'signUps'>[]>`
-    SELECT b.start, b."end", count(v.visitor_id)::int AS visits,
-           (count(v.visitor_id) FILTER (WHERE v.operations <= 1))::int AS bounces,
-           coalesce(sum(extract(epoch FROM v.ended_at - v.started_at)), 0)::float8 AS "totalVisitSeconds"
-    FROM unnest(${starts}::timestamptz[], ${ends}::timestamptz[]) AS b(start, "end")
-    LEFT JOIN visits v ON v.started_at >= b.start AND v.started_at < b."end"
-    GROUP BY b.start, b."end" ORDER BY b.start`;
-  const visitorsAt = new Map(visitors.map((row) => [row.start.getTime(), row.visitors]));
-  return visits.map((row) => ({ ...row, visitors: visitorsAt.get(row.start.getTime()) ?? 0 }));
-}
-
-/** Visits started in [from, to), their bounces and durations, and visitors active in it, from the visit rollup. */
-export async function periodAttendance(
-  db: StatsDb,
-  from: Date,
-  to: Date,
-): Promise<{ visits: number; visitors: number; bounces: number; totalVisitSeconds: number }> {
-  const [row] = await db.$queryRaw<{ visits: number; visitors: number; bounces: number; totalVisitSeconds: number }[]>`
-    SELECT coalesce(sum(s.visits), 0)::int AS visits, ${VISITORS} AS visitors, coalesce(sum(s.bounces), 0)::int AS bounces,
-           (coalesce(sum(s.duration_ms), 0) / 1000.0)::float8 AS "totalVisitSeconds"
-    FROM ${rollupBuckets([{ start: from, end: to }])}
-    LEFT JOIN ${rollupRows('visit_rollups', ATTENDANCE)} s ON true`;
-  return row!;
-}
-
-/** Unique visitors and events over [from, to) as a whole, from the slots when the edges allow it. */
-export async function periodActivity(
-  db: StatsDb,
-  interval: Interval,
-  from: Date,
-  to: Date,
-  tags: string[] | null,
-): Promise<{ events: number; visitors: number }> {
-  const [row] =
-    interval === 'MINUTE'
-      ? await db.$queryRaw<{ events: number; visitors: number }[]>`
-          SELECT count(*)::int AS events, count(DISTINCT visitor_id)::int AS visitors FROM events
-          WHERE at >= ${from}::timestamptz AND at < ${to}::timestamptz AND (${tags}::text[] IS NULL OR tag = ANY(${tags}::text[]))`
-      : await db.$queryRaw<{ events: number; visitors: number }[]>`
-          SELECT coalesce(sum(s.events), 0)::int AS events, ${VISITORS} AS visitors
-          FROM ${rollupBuckets([{ start: from, end: to }])}
-          LEFT JOIN ${rollupRows('activity_rollups', ACTIVITY, Prisma.sql`(${tags}::text[] IS NULL OR r.tag = ANY(${tags}::text[]))`)} s ON true`;
-  return row!;
-}
-
-/** periodActivity of each of `tags` (null: every tag) on its own (tags without events are absent), most events first. */
-export async function periodActivityByTag(
-  db: StatsDb,
-  interval: Interval,
-  from: Date,
-  to: Date,
-  tags: string[] | null,
-): Promise<{ tag: string; events: number; visitors: number }[]> {
-  return interval === 'MINUTE'
-    ? db.$queryRaw`
-        SELECT tag, count(*)::int AS events, count(DISTINCT visitor_id)::int AS visitors FROM events
-        WHERE at >= ${from}::timestamptz AND at < ${to}::timestamptz AND (${tags}::text[] IS NULL OR tag = ANY(${tags}::text[]))
-        GROUP BY tag ORDER BY events DESC, tag`
-    : db.$queryRaw`
-        SELECT s.tag, sum(s.events)::int AS events, ${VISITORS} AS visitors
-        FROM ${rollupBuckets([{ start: from, end: to }])}
-        JOIN ${rollupRows('activity_rollups', ACTIVITY, Prisma.sql`(${tags}::text[] IS NULL OR r.tag = ANY(${tags}::text[]))`)} s ON true
-        GROUP BY s.tag ORDER BY events DESC, s.tag`;
-}
-
 export interface VisitTotals {
   visits: number;
+  visitors: number;
   signedInVisits: number;
   bounces: number;
   totalVisitSeconds: number;
@@ -225,16 +142,73 @@ export interface VisitTotals {
   signUpVisits: number;
 }
 
-export async function visitTotals(db: StatsDb, from: Date, to: Date): Promise<VisitTotals> {
+/** Visits started in [from, to) with their figures, and visitors active in it, from the visit rollup. */
+export async function periodVisits(db: StatsDb, from: Date, to: Date): Promise<VisitTotals> {
   const [row] = await db.$queryRaw<VisitTotals[]>`
-    SELECT count(*)::int AS visits, (count(*) FILTER (WHERE user_id IS NOT NULL))::int AS "signedInVisits",
-           (count(*) FILTER (WHERE operations <= 1))::int AS bounces,
-           coalesce(sum(extract(epoch FROM ended_at - started_at)), 0)::float8 AS "totalVisitSeconds",
-           (count(*) FILTER (WHERE EXISTS (
-             SELECT 1 FROM sign_ups s WHERE s.visitor_id = v.visitor_id
-               AND s.at >= v.started_at AND s.at < v.ended_at + ${VISIT_TIMEOUT}::interval)))::int AS "signUpVisits"
-    FROM visits v WHERE started_at >= ${from}::timestamptz AND started_at < ${to}::timestamptz`;
+    SELECT v.*, a.visitors FROM ${rollupBuckets([{ start: from, end: to }])} ${VISIT_FIGURES}`;
   return row!;
+}
+
+const tagFilter = (tags: string[] | null) => Prisma.sql`(${tags}::text[] IS NULL OR r.tag = ANY(${tags}::text[]))`;
+
+/** Unique visitors and events of `tags` (null: every tag) over [from, to) as a whole. */
+export async function periodActivity(
+  db: StatsDb,
+  from: Date,
+  to: Date,
+  tags: string[] | null,
+): Promise<{ events: number; visitors: number }> {
+  const [row] = await db.$queryRaw<{ events: number; visitors: number }[]>`
+    SELECT coalesce(sum(s.events), 0)::int AS events, ${VISITORS} AS visitors
+    FROM ${rollupBuckets([{ start: from, end: to }])}
+    LEFT JOIN ${rollupRows('activity_rollups', ACTIVITY, tagFilter(tags))} s ON true`;
+  return row!;
+}
+
+/** periodActivity of each of `tags` (null: every tag) on its own (tags without events are absent), most events first. */
+export async function periodActivityByTag(
+  db: StatsDb,
+  from: Date,
+  to: Date,
+  tags: string[] | null,
+): Promise<{ tag: string; events: number; visitors: number }[]> {
+  return db.$queryRaw`
+    SELECT s.tag, sum(s.events)::int AS events, ${VISITORS} AS visitors
+    FROM ${rollupBuckets([{ start: from, end: to }])}
+    JOIN ${rollupRows('activity_rollups', ACTIVITY, tagFilter(tags))} s ON true
+    GROUP BY s.tag ORDER BY events DESC, s.tag`;
+}
+
+export interface OperationTotals {
+  name: string | null;
+  count: number;
+  errors: number;
+  averageDurationMs: number;
+}
+
+/** GraphQL operations by name over [from, to) (whole quarters), most frequent first. */
+export async function periodOperations(db: StatsDb, from: Date, to: Date): Promise<OperationTotals[]> {
+  return db.$queryRaw<OperationTotals[]>`
+    SELECT nullif(s.name, '') AS name, sum(s.operations)::int AS count, sum(s.errors)::int AS errors,
+           (sum(s.duration_ms)::float8 / sum(s.operations)) AS "averageDurationMs"
+    FROM ${rollupBuckets([{ start: from, end: to }])}
+    JOIN ${rollupRows('operation_rollups', Prisma.sql`r.name, r.operations, r.errors, r.duration_ms`)} s ON true
+    GROUP BY s.name ORDER BY count DESC, name`;
+}
+
+export interface ItemViews {
+  itemId: string;
+  views: number;
+  visitors: number;
+}
+
+/** The `top` items of activity `tag` by views over [from, to) (whole quarters). */
+export async function topItems(db: StatsDb, tag: string, from: Date, to: Date, top: number): Promise<ItemViews[]> {
+  return db.$queryRaw<ItemViews[]>`
+    SELECT s.item_id AS "itemId", sum(s.views)::int AS views, ${VISITORS} AS visitors
+    FROM ${rollupBuckets([{ start: from, end: to }])}
+    JOIN ${rollupRows('item_rollups', Prisma.sql`r.item_id, r.views, r.visitors`, Prisma.sql`r.tag = ${tag}`)} s ON true
+    GROUP BY s.item_id ORDER BY views DESC, "itemId" LIMIT ${top}`;
 }
 
 /** Accounts created in [from, to). */

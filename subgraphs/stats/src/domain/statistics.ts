@@ -10,11 +10,14 @@ import {
   attendanceRows,
   periodActivity,
   periodActivityByTag,
-  periodAttendance,
+  periodOperations,
   periodSignUps,
-  visitTotals,
+  periodVisits,
+  topItems,
   type ActivityRow,
   type AttendanceRow,
+  type ItemViews,
+  type OperationTotals,
 } from './series';
 
 export interface StatsDeps {
@@ -75,7 +78,7 @@ export async function activitySeries(
   const { activity: closedUntil } = await watermarks(deps.db);
   const key = ['activity', tags, period.interval, period.timeZone];
   const points = await cachedRows(deps.cache, key, period.buckets, closedUntil, (buckets) =>
-    activityRows(deps.db, period.interval, buckets, tags),
+    activityRows(deps.db, buckets, tags),
   );
   return {
     ...period,
@@ -83,15 +86,15 @@ export async function activitySeries(
     points,
     totals: () =>
       cachedTotal(deps.cache, [...key, 'total', period.from, period.to], period.to, closedUntil, () =>
-        periodActivity(deps.db, period.interval, period.from, period.to, tags),
+        periodActivity(deps.db, period.from, period.to, tags),
       ),
     async byActivity() {
       const [rows, totals] = await Promise.all([
         cachedRows(deps.cache, [...key, 'byTag'], period.buckets, closedUntil, (buckets) =>
-          activityRowsByTag(deps.db, period.interval, buckets, tags),
+          activityRowsByTag(deps.db, buckets, tags),
         ),
         cachedTotal(deps.cache, [...key, 'byTag', 'total', period.from, period.to], period.to, closedUntil, () =>
-          periodActivityByTag(deps.db, period.interval, period.from, period.to, tags),
+          periodActivityByTag(deps.db, period.from, period.to, tags),
         ),
       ]);
       return tags.map((tag) => {
@@ -127,27 +130,19 @@ export async function attendanceSeries(deps: StatsDeps, input: PeriodInput): Pro
   const { attendance: closedUntil } = await watermarks(deps.db);
   // Versioned by the row's shape: results cached before sign-ups were counted lack them.
   const key = ['attendance:2', period.interval, period.timeZone];
-  const points = await cachedRows(deps.cache, key, period.buckets, closedUntil, (buckets) =>
-    attendanceRows(deps.db, period.interval, buckets),
-  );
+  const points = await cachedRows(deps.cache, key, period.buckets, closedUntil, (buckets) => attendanceRows(deps.db, buckets));
   return {
     ...period,
     points,
     totals: () =>
       cachedTotal(deps.cache, [...key, 'total', period.from, period.to], period.to, closedUntil, async () => {
-        // Minute series (a day at most) read visits and events; the others the visit rollup only.
-        const [visits, activity, signUps] = await Promise.all([
-          period.interval === 'MINUTE'
-            ? visitTotals(deps.db, period.from, period.to)
-            : periodAttendance(deps.db, period.from, period.to),
-          period.interval === 'MINUTE'
-            ? periodActivity(deps.db, period.interval, period.from, period.to, null)
-            : Promise.resolve(null),
+        const [visits, signUps] = await Promise.all([
+          periodVisits(deps.db, period.from, period.to),
           periodSignUps(deps.db, period.from, period.to),
         ]);
         return {
           visits: visits.visits,
-          visitors: activity ? activity.visitors : (visits as { visitors: number }).visitors,
+          visitors: visits.visitors,
           averageVisitSeconds: ratio(visits.totalVisitSeconds, visits.visits),
           bounceRate: ratio(visits.bounces, visits.visits),
           signUps,
@@ -155,6 +150,8 @@ export async function attendanceSeries(deps: StatsDeps, input: PeriodInput): Pro
       }),
   };
 }
+
+export type { ItemViews, OperationTotals };
 
 export const ratio = (part: number, whole: number) => (whole ? part / whole : 0);
 
@@ -172,16 +169,10 @@ export interface Overview {
   signUps: number;
   signUpShare: number;
   topActivities: { tag: string; events: number; visitors: number }[];
-  topOperations: { name: string | null; count: number; errors: number; averageDurationMs: number }[];
+  topOperations: OperationTotals[];
   topKeyboards: ItemViews[];
   topBoxes: ItemViews[];
   topSwitches: ItemViews[];
-}
-
-export interface ItemViews {
-  itemId: string;
-  views: number;
-  visitors: number;
 }
 
 export async function overview(deps: StatsDeps, input: { from: Date; to: Date; top: number }): Promise<Overview> {
@@ -197,14 +188,10 @@ export async function overview(deps: StatsDeps, input: { from: Date; to: Date; t
 
 async function computeOverview(db: StatsDb, from: Date, to: Date, top: number): Promise<Overview> {
   const [activity, visits, byTag, operations, topKeyboards, topBoxes, topSwitches, signUps] = await Promise.all([
-    periodActivity(db, 'FIFTEEN_MINUTES', from, to, null),
-    visitTotals(db, from, to),
-    periodActivityByTag(db, 'FIFTEEN_MINUTES', from, to, null),
-    db.$queryRaw<{ name: string | null; count: number; errors: number; averageDurationMs: number }[]>`
-      SELECT operation_name AS name, count(*)::int AS count, (count(*) FILTER (WHERE outcome = 'error'))::int AS errors,
-             avg(duration_ms)::float8 AS "averageDurationMs"
-      FROM events WHERE tag = ${OPERATION} AND at >= ${from}::timestamptz AND at < ${to}::timestamptz
-      GROUP BY operation_name ORDER BY count DESC, name`,
+    periodActivity(db, from, to, null),
+    periodVisits(db, from, to),
+    periodActivityByTag(db, from, to, null),
+    periodOperations(db, from, to),
     topItems(db, 'see_keyboard', from, to, top),
     topItems(db, 'see_box', from, to, top),
     topItems(db, 'see_switch', from, to, top),
@@ -230,13 +217,6 @@ async function computeOverview(db: StatsDb, from: Date, to: Date, top: number): 
     topBoxes,
     topSwitches,
   };
-}
-
-function topItems(db: StatsDb, tag: string, from: Date, to: Date, top: number): Promise<ItemViews[]> {
-  return db.$queryRaw<ItemViews[]>`
-    SELECT item_id AS "itemId", count(*)::int AS views, count(DISTINCT visitor_id)::int AS visitors
-    FROM events WHERE tag = ${tag} AND at >= ${from}::timestamptz AND at < ${to}::timestamptz AND item_id IS NOT NULL
-    GROUP BY item_id ORDER BY views DESC, "itemId" LIMIT ${top}`;
 }
 
 /** Visitors with any event in the last five minutes (Plausible's "current visitors"). */

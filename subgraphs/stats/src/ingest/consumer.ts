@@ -31,10 +31,11 @@ interface Delivery {
 export function eventConsumer(options: EventConsumerOptions) {
   const { db, logger, exchange, queue, batchSize = 1_000, flushIntervalMs = 200 } = options;
   const deadQueue = `${queue}.dead`;
-  let pending: Delivery[] = [];
+  const pending: Delivery[] = [];
   let pendingEvents = 0;
   let timer: NodeJS.Timeout | null = null;
   let writing: Promise<void> = Promise.resolve();
+  let busy = false;
   let closing = false;
   let consumer: { channel: ConfirmChannel; tag: string } | undefined;
 
@@ -47,13 +48,29 @@ export function eventConsumer(options: EventConsumerOptions) {
     }
   }
 
+  /**
+   * Starts writing what waits, up to batchSize events, unless a write is running: then what arrives meanwhile
+   * waits for it and goes in the next batch, so under load batches grow towards batchSize and the rollups
+   * and visits are written once per large batch instead of once per small one (group commit).
+   */
   function flush(): void {
     if (timer) clearTimeout(timer);
     timer = null;
-    const batch = pending;
-    pending = [];
-    pendingEvents = 0;
-    if (batch.length) writing = writing.then(() => write(batch));
+    if (busy || !pending.length) return;
+    let taken = 0;
+    let events = 0;
+    while (taken < pending.length && (taken === 0 || events + pending[taken]!.events.length <= batchSize)) {
+      events += pending[taken]!.events.length;
+      taken += 1;
+    }
+    const batch = pending.splice(0, taken);
+    pendingEvents -= events;
+    busy = true;
+    writing = write(batch).finally(() => {
+      busy = false;
+      // What arrived meanwhile has waited as long as the write took: it goes now.
+      flush();
+    });
   }
 
   async function write(batch: Delivery[]): Promise<void> {
@@ -117,7 +134,7 @@ export function eventConsumer(options: EventConsumerOptions) {
       closing = true;
       if (consumer) await consumer.channel.cancel(consumer.tag).catch(() => undefined);
       flush();
-      await writing;
+      while (busy) await writing;
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { StatsEventV1 } from '@keylab/messaging';
 import type { StatsDb } from '../db/client';
 import { Prisma } from '../db/generated/client';
-import { SKETCH, WIDTH_ROWS, sketchOf, slotOf } from './rollups';
+import { addActivity, addItemViews, addOperations, addVisits, minutesOf } from './rollups';
 
 /** A visit ends after this much inactivity (Plausible, Umami, Matomo and PostHog all use 30 minutes). */
 export const VISIT_TIMEOUT_MS = 30 * 60_000;
@@ -11,7 +11,7 @@ export const VISIT_TIMEOUT_MS = 30 * 60_000;
  */
 export const LATE_AFTER_MS = 60_000;
 /** Serialises writers: slot upserts and visit rebuilds of two batches never interleave (or deadlock). */
-const INGEST_LOCK = 0x6b6c_5354; // "klST"
+export const INGEST_LOCK = 0x6b6c_5354; // "klST"
 const TIMEOUT = `${VISIT_TIMEOUT_MS / 1000} seconds`;
 
 export interface IngestResult {
@@ -21,129 +21,79 @@ export interface IngestResult {
   late: boolean;
 }
 
-/** A stretch of one visitor's activity: a stored visit, or a single new event (start = end). */
-interface Piece {
-  visitor_id: string;
-  started_at: Date;
-  ended_at: Date;
-  events: number;
-  operations: number;
-  user_id: string | null;
-}
-
 /**
- * Writes a batch of events, once each (by event id), and keeps the two rollups in step in the same
- * transaction: the activity rollups (see rollups.ts), and the visits of every visitor in the batch, merged with
- * the new events so that late or out-of-order events land in the right visit.
+ * Writes a batch of events, once each (by event id), and keeps every rollup in step in the same
+ * transaction and the same statement: the activity, item and operation rollups (see rollups.ts), and the
+ * visits of every visitor in the batch, merged with the new events so that late or out-of-order events
+ * land in the right visit, with the visit rollup adjusted by the difference. Stored events are never read
+ * again, so a long visit costs no more than a short one; nothing but one row of counts comes back.
  */
 export async function ingestEvents(db: StatsDb, events: StatsEventV1[], now = new Date()): Promise<IngestResult> {
   if (!events.length) return { inserted: 0, late: false };
-  const column = <T>(pick: (event: StatsEventV1) => T) => events.map(pick);
-  const operation = <T>(pick: (event: Extract<StatsEventV1, { kind: 'operation' }>) => T) =>
-    column((event) => (event.kind === 'operation' ? pick(event) : null));
-  return db.$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${INGEST_LOCK}::bigint)`;
-    const inserted = await tx.$queryRaw<Piece[]>`
+  const times = events.map((event) => Date.parse(event.at));
+  const [, , [result]] = await db.$transaction([
+    db.$executeRaw`SELECT pg_advisory_xact_lock(${INGEST_LOCK}::bigint)`,
+    db.$queryRaw`SELECT events_partitions_for(${new Date(Math.min(...times))}::timestamptz, ${new Date(Math.max(...times))}::timestamptz)`,
+    db.$queryRaw<{ inserted: number; earliest: Date | null }[]>`
       WITH input AS (
-        SELECT * FROM unnest(
-          ${column((e) => e.id)}::uuid[], ${column((e) => e.at)}::timestamptz[],
-          ${column((e) => (e.kind === 'operation' ? 'operation' : e.tag))}::text[],
-          ${column((e) => e.visitorId)}::text[], ${column((e) => e.userId)}::text[],
-          ${column((e) => (e.kind === 'activity' ? (e.itemId ?? null) : null))}::text[],
-          ${operation((e) => e.operationName)}::text[], ${operation((e) => e.operationType)}::text[],
-          ${operation((e) => e.durationMs)}::int[], ${operation((e) => e.outcome)}::text[],
-          ${operation((e) => e.errorCode ?? null)}::text[]
-        ) AS t(id, at, tag, visitor_id, user_id, item_id, operation_name, operation_type, duration_ms, outcome, error_code)
+        SELECT id, at, CASE WHEN kind = 'operation' THEN 'operation' ELSE tag END AS tag, "visitorId", "userId",
+               CASE WHEN kind = 'activity' THEN "itemId" END, "operationName", "operationType", "durationMs", outcome, "errorCode"
+        FROM json_to_recordset(${JSON.stringify(events)}::json) AS t(
+          kind text, id uuid, at timestamptz, tag text, "visitorId" text, "userId" text, "itemId" text, "operationName" text,
+          "operationType" text, "durationMs" int, outcome text, "errorCode" text)
       ),
       inserted AS (
         INSERT INTO events (id, at, tag, visitor_id, user_id, item_id, operation_name, operation_type, duration_ms, outcome, error_code)
         SELECT * FROM input ORDER BY at
-        ON CONFLICT (id) DO NOTHING
-        RETURNING at, tag, visitor_id, user_id
+        ON CONFLICT (id, at) DO NOTHING
+        RETURNING at, tag, visitor_id, user_id, item_id, operation_name, duration_ms, outcome
       ),
-      slots AS (
-        INSERT INTO activity_rollups (width, slot, tag, events, visitors)
-        SELECT w.width, ${slotOf(Prisma.sql`at`)}, tag, count(*)::int, ${sketchOf(Prisma.sql`visitor_id`)}
-        FROM inserted CROSS JOIN ${WIDTH_ROWS} GROUP BY 1, 2, 3
-        ON CONFLICT (width, slot, tag) DO UPDATE
-          SET events = activity_rollups.events + excluded.events, visitors = hll_union(activity_rollups.visitors, excluded.visitors)
+      minutes AS (${minutesOf(Prisma.sql`inserted`)}),
+      activity AS (${addActivity(Prisma.sql`minutes`)}),
+      items AS (${addItemViews(Prisma.sql`inserted`)}),
+      operations AS (${addOperations(Prisma.sql`inserted`)}),
+      span AS (
+        SELECT visitor_id, min(at) AS lo, max(at) AS hi FROM inserted WHERE visitor_id IS NOT NULL GROUP BY visitor_id
       ),
-      seen AS (
-        INSERT INTO visit_rollups (width, slot, visits, bounces, duration_ms, visitors)
-        SELECT w.width, ${slotOf(Prisma.sql`at`)}, 0, 0, 0, ${sketchOf(Prisma.sql`visitor_id`)}
-        FROM inserted CROSS JOIN ${WIDTH_ROWS} WHERE visitor_id IS NOT NULL GROUP BY 1, 2
-        ON CONFLICT (width, slot) DO UPDATE SET visitors = hll_union(visit_rollups.visitors, excluded.visitors)
-      )
-      SELECT visitor_id, at AS started_at, at AS ended_at, 1 AS events, (tag = 'operation')::int AS operations, user_id
-      FROM inserted`;
-
-    const late = inserted.some((event) => event.started_at.getTime() < now.getTime() - LATE_AFTER_MS);
-    const visited = inserted.filter((event) => event.visitor_id !== null);
-    if (visited.length) await mergeVisits(tx as unknown as StatsDb, visited);
-    return { inserted: inserted.length, late };
-  });
+      -- The visits the new events can join: ending less than the timeout before a visitor's first new event
+      -- or starting less than it after the last. They are taken out and their merge with the events put back.
+      removed AS (
+        DELETE FROM visits v USING span s
+        WHERE v.visitor_id = s.visitor_id AND v.ended_at >= s.lo - ${TIMEOUT}::interval AND v.started_at <= s.hi + ${TIMEOUT}::interval
+        RETURNING v.visitor_id, v.started_at, v.ended_at, v.events, v.operations, v.user_id, v.signed_up
+      ),
+      added AS (
+        INSERT INTO visits (visitor_id, started_at, ended_at, events, operations, user_id, signed_up) ${visitsOf(Prisma.sql`
+          SELECT visitor_id, started_at, ended_at, events, operations, user_id FROM removed
+          UNION ALL
+          SELECT visitor_id, at, at, 1, (tag = 'operation')::int, user_id FROM inserted WHERE visitor_id IS NOT NULL`)}
+        RETURNING started_at, ended_at, operations, user_id, signed_up
+      ),
+      moved AS (
+        SELECT started_at, ended_at, operations, user_id, signed_up, 1 AS sign FROM added
+        UNION ALL
+        SELECT started_at, ended_at, operations, user_id, signed_up, -1 FROM removed
+      ),
+      visit_counts AS (${addVisits(Prisma.sql`moved`)})
+      SELECT count(*)::int AS inserted, min(at) AS earliest FROM inserted`,
+  ]);
+  const late = result!.earliest !== null && result!.earliest.getTime() < now.getTime() - LATE_AFTER_MS;
+  return { inserted: result!.inserted, late };
 }
 
 /**
- * Takes out the visits that the new events of each visitor can join (those ending less than the timeout
- * before the first new event or starting less than it after the last) and puts back the merge of those
- * visits with the new events, with the visit rollup adjusted by the difference. Stored events are never read again, so a long visit costs no more than a
- * short one.
- */
-async function mergeVisits(tx: StatsDb, fresh: Piece[]): Promise<void> {
-  const visitors = fresh.map((piece) => piece.visitor_id);
-  const ats = fresh.map((piece) => piece.started_at);
-  const removed = await tx.$queryRaw<Piece[]>`
-    WITH span AS (
-      SELECT visitor_id, min(at) AS lo, max(at) AS hi FROM unnest(${visitors}::text[], ${ats}::timestamptz[]) AS f(visitor_id, at)
-      GROUP BY visitor_id
-    )
-    DELETE FROM visits v USING span s
-    WHERE v.visitor_id = s.visitor_id AND v.ended_at >= s.lo - ${TIMEOUT}::interval AND v.started_at <= s.hi + ${TIMEOUT}::interval
-    RETURNING v.visitor_id, v.started_at, v.ended_at, v.events, v.operations, v.user_id`;
-  const pieces = [...removed, ...fresh];
-  const column = <K extends keyof Piece>(key: K) => pieces.map((piece) => piece[key]);
-  const old = <K extends keyof Piece>(key: K) => removed.map((piece) => piece[key]);
-  // The visit rollup follows in the same statement: the removed visits are subtracted from the slot they
-  // started in, and the visits put back are added (counts and sums only: sketches are never subtracted).
-  await tx.$executeRaw`
-    WITH added AS (
-      INSERT INTO visits (visitor_id, started_at, ended_at, events, operations, user_id) ${visitsOf(Prisma.sql`
-        SELECT * FROM unnest(${column('visitor_id')}::text[], ${column('started_at')}::timestamptz[], ${column('ended_at')}::timestamptz[],
-                             ${column('events')}::int[], ${column('operations')}::int[], ${column('user_id')}::text[])
-          AS p(visitor_id, started_at, ended_at, events, operations, user_id)`)}
-      RETURNING started_at, ended_at, operations
-    ),
-    delta AS (
-      SELECT started_at, ended_at, operations, 1 AS sign FROM added
-      UNION ALL
-      SELECT started_at, ended_at, operations, -1 FROM unnest(${old('started_at')}::timestamptz[], ${old('ended_at')}::timestamptz[],
-                                                              ${old('operations')}::int[]) AS r(started_at, ended_at, operations)
-    )
-    INSERT INTO visit_rollups (width, slot, visits, bounces, duration_ms, visitors)
-    ${visitDeltas(Prisma.sql`delta`)}
-    ON CONFLICT (width, slot) DO UPDATE
-      SET visits = visit_rollups.visits + excluded.visits, bounces = visit_rollups.bounces + excluded.bounces,
-          duration_ms = visit_rollups.duration_ms + excluded.duration_ms`;
-}
-
-/** Visit counts per slot of `rows` (started_at, ended_at, operations, sign), with empty sketches. */
-function visitDeltas(rows: Prisma.Sql): Prisma.Sql {
-  return Prisma.sql`
-    SELECT w.width, ${slotOf(Prisma.sql`started_at`)}, sum(sign)::int, coalesce(sum(sign) FILTER (WHERE operations <= 1), 0)::int,
-           sum(sign * (extract(epoch FROM ended_at - started_at) * 1000)::bigint)::bigint, hll_empty(${SKETCH})
-    FROM ${rows} CROSS JOIN ${WIDTH_ROWS} GROUP BY 1, 2`;
-}
-
-/**
- * Visits from pieces of activity (visitor_id, started_at, ended_at, events, operations, user_id), by
- * gaps and islands: a piece starting more than the timeout after everything before it of the same
- * visitor has ended starts a new visit.
+ * Visits (visitor_id, started_at, ended_at, events, operations, user_id, signed_up) from pieces of
+ * activity (the same but signed_up), by gaps and islands: a piece starting more than the timeout after
+ * everything before it of the same visitor has ended starts a new visit. A visit is signed up when its
+ * visitor signed up from its start to the timeout after its last event.
  */
 function visitsOf(pieces: Prisma.Sql): Prisma.Sql {
   return Prisma.sql`
-    SELECT visitor_id, min(started_at), max(ended_at), sum(events)::int, sum(operations)::int,
-           (array_agg(user_id ORDER BY ended_at DESC) FILTER (WHERE user_id IS NOT NULL))[1]
+    SELECT v.*, EXISTS (SELECT 1 FROM sign_ups s WHERE s.visitor_id = v.visitor_id AND s.at >= v.started_at
+                                                   AND s.at < v.ended_at + ${TIMEOUT}::interval) AS signed_up
+    FROM (
+    SELECT visitor_id, min(started_at) AS started_at, max(ended_at) AS ended_at, sum(events)::int AS events, sum(operations)::int AS operations,
+           (array_agg(user_id ORDER BY ended_at DESC) FILTER (WHERE user_id IS NOT NULL))[1] AS user_id
     FROM (
       SELECT *, sum(starts) OVER (PARTITION BY visitor_id ORDER BY started_at, ended_at) AS visit
       FROM (
@@ -153,24 +103,31 @@ function visitsOf(pieces: Prisma.Sql): Prisma.Sql {
         FROM (${pieces}) AS piece
       ) marked
     ) numbered
-    GROUP BY visitor_id, visit`;
+    GROUP BY visitor_id, visit
+    ) v`;
 }
 
 /**
- * Recomputes both rollups from the events table as a whole (after a bulk load or a restore of events
- * from a backup); the consumer keeps them current batch by batch otherwise. Rows go in in time order,
- * as the consumer writes them: series read time ranges, and scattered rows cost a page read each.
+ * Recomputes every rollup, and the visits, from the raw events that remain (after a bulk load or a
+ * restore of events from a backup); the consumer keeps them current batch by batch otherwise. Retention
+ * drops whole months of raw events: the rollups before the oldest month left stay as they are (a visit
+ * across that month's first midnight is then counted on both sides). Rows go in in time order, as the
+ * consumer writes them: series read time ranges, and scattered rows cost a page read each.
  */
 export async function rebuildRollups(db: StatsDb): Promise<void> {
   await db.$transaction(
     async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${INGEST_LOCK}::bigint)`;
-      await tx.$executeRaw`TRUNCATE activity_rollups, visit_rollups, visits`;
-      await tx.$executeRaw`INSERT INTO visits (visitor_id, started_at, ended_at, events, operations, user_id) ${visitsOf(Prisma.sql`
+      const [since] = await eventMonths(tx as unknown as StatsDb);
+      if (!since) return;
+      const from = Prisma.sql`${since}::timestamptz`;
+      await clearRollups(tx as unknown as StatsDb, from, Prisma.sql`'infinity'::timestamptz`);
+      await tx.$executeRaw`DELETE FROM visits WHERE started_at >= ${from}`;
+      await tx.$executeRaw`INSERT INTO visits (visitor_id, started_at, ended_at, events, operations, user_id, signed_up) ${visitsOf(Prisma.sql`
         SELECT visitor_id, at AS started_at, at AS ended_at, 1 AS events, (tag = 'operation')::int AS operations, user_id
         FROM events WHERE visitor_id IS NOT NULL`)}
         ORDER BY 2`;
-      await fillRollups(tx as unknown as StatsDb, Prisma.sql`true`, Prisma.sql`true`);
+      await fillRollups(tx as unknown as StatsDb, Prisma.sql`true`, Prisma.sql`started_at >= ${from}`);
     },
     { timeout: 60 * 60_000, maxWait: 60_000 },
   );
@@ -181,37 +138,42 @@ export async function rebuildRollups(db: StatsDb): Promise<void> {
  * (after events or visits were removed by hand, as tests do); visits themselves are left as they are.
  */
 export async function refreshRollups(db: StatsDb, from: Date, to: Date): Promise<void> {
-  const lo = new Date(Math.floor(from.getTime() / 86_400_000) * 86_400_000);
-  const hi = new Date(Math.ceil(to.getTime() / 86_400_000) * 86_400_000);
+  const lo = Prisma.sql`${new Date(Math.floor(from.getTime() / 86_400_000) * 86_400_000)}::timestamptz`;
+  const hi = Prisma.sql`${new Date(Math.ceil(to.getTime() / 86_400_000) * 86_400_000)}::timestamptz`;
   await db.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${INGEST_LOCK}::bigint)`;
-    await tx.$executeRaw`DELETE FROM activity_rollups WHERE slot >= ${lo}::timestamptz AND slot < ${hi}::timestamptz`;
-    await tx.$executeRaw`DELETE FROM visit_rollups WHERE slot >= ${lo}::timestamptz AND slot < ${hi}::timestamptz`;
+    await clearRollups(tx as unknown as StatsDb, lo, hi);
     await fillRollups(
       tx as unknown as StatsDb,
-      Prisma.sql`at >= ${lo}::timestamptz AND at < ${hi}::timestamptz`,
-      Prisma.sql`started_at >= ${lo}::timestamptz AND started_at < ${hi}::timestamptz`,
+      Prisma.sql`at >= ${lo} AND at < ${hi}`,
+      Prisma.sql`started_at >= ${lo} AND started_at < ${hi}`,
     );
   });
 }
 
-/** Writes both rollups from the events matching `events` and the visits matching `visits` (rows in time order). */
+const ROLLUPS = ['activity_rollups', 'visit_rollups', 'item_rollups', 'operation_rollups'];
+
+async function clearRollups(tx: StatsDb, from: Prisma.Sql, to: Prisma.Sql): Promise<void> {
+  for (const table of ROLLUPS) await tx.$executeRaw`DELETE FROM ${Prisma.raw(table)} WHERE slot >= ${from} AND slot < ${to}`;
+}
+
+/** Adds to every rollup the events matching `events` and the visits matching `visits`. */
 async function fillRollups(tx: StatsDb, events: Prisma.Sql, visits: Prisma.Sql): Promise<void> {
-  await tx.$executeRaw`
-    INSERT INTO activity_rollups (width, slot, tag, events, visitors)
-    SELECT w.width, ${slotOf(Prisma.sql`at`)}, tag, count(*)::int, ${sketchOf(Prisma.sql`visitor_id`)}
-    FROM events CROSS JOIN ${WIDTH_ROWS} WHERE ${events} GROUP BY 1, 2, 3
-    ORDER BY 1, 2`;
-  await tx.$executeRaw`
-    INSERT INTO visit_rollups (width, slot, visits, bounces, duration_ms, visitors)
-    SELECT width, slot, sum(visits)::int, sum(bounces)::int, sum(duration_ms)::bigint, hll_union_agg(visitors)
-    FROM (
-      ${visitDeltas(Prisma.sql`(SELECT started_at, ended_at, operations, 1 AS sign FROM visits WHERE ${visits}) AS v`)}
-      UNION ALL
-      SELECT w.width, ${slotOf(Prisma.sql`at`)}, 0, 0, 0, ${sketchOf(Prisma.sql`visitor_id`)}
-      FROM events CROSS JOIN ${WIDTH_ROWS} WHERE visitor_id IS NOT NULL AND ${events} GROUP BY 1, 2
-    ) AS parts(width, slot, visits, bounces, duration_ms, visitors)
-    GROUP BY 1, 2 ORDER BY 1, 2`;
+  const source = Prisma.sql`(SELECT * FROM events WHERE ${events}) AS e`;
+  await tx.$executeRaw`WITH minutes AS (${minutesOf(source)}) ${addActivity(Prisma.sql`minutes`)}`;
+  await tx.$executeRaw`${addVisits(Prisma.sql`(SELECT started_at, ended_at, operations, user_id, signed_up, 1 AS sign FROM visits WHERE ${visits}) AS v`)}`;
+  await tx.$executeRaw`${addItemViews(source)}`;
+  await tx.$executeRaw`${addOperations(source)}`;
+}
+
+/** The months (UTC) that have a partition of raw events, oldest first. */
+export async function eventMonths(db: StatsDb): Promise<Date[]> {
+  const rows = await db.$queryRaw<{ month: Date }[]>`
+    SELECT to_date(substr(c.relname, 9), 'YYYYMM')::timestamp AT TIME ZONE 'UTC' AS month
+    FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+    WHERE i.inhparent = 'events'::regclass AND c.relname ~ '^events_p[0-9]{6}$'
+    ORDER BY 1`;
+  return rows.map((row) => row.month);
 }
 
 /**

@@ -1,6 +1,8 @@
 import { z } from '@keylab/config';
 import type { StatsDb } from '../db/client';
-import { LATE_AFTER_MS } from './ingest';
+import { Prisma } from '../db/generated/client';
+import { INGEST_LOCK, LATE_AFTER_MS, VISIT_TIMEOUT_MS } from './ingest';
+import { ALL_WIDTHS, slotOf } from './rollups';
 
 export interface SignUp {
   userId: string;
@@ -34,12 +36,33 @@ export function parseSignUp(body: Buffer): SignUp | undefined {
 }
 
 /**
- * Stores a sign-up once per user (a redelivery changes nothing); `late` when a new one is older than
- * LATE_AFTER_MS, so buckets already cached as closed may have changed.
+ * Stores a sign-up once per user (a redelivery changes nothing) and marks the visit it happened in, with
+ * the visit rollup, under the consumer's lock (visits that merge later look sign-ups up themselves);
+ * `late` when a new one is older than LATE_AFTER_MS, so buckets already cached as closed may have changed.
  */
 export async function recordSignUp(db: StatsDb, signUp: SignUp, now = new Date()): Promise<{ inserted: boolean; late: boolean }> {
-  const inserted = await db.$executeRaw`
-    INSERT INTO sign_ups (user_id, at, visitor_id) VALUES (${signUp.userId}, ${signUp.at}::timestamptz, ${signUp.visitorId})
-    ON CONFLICT (user_id) DO NOTHING`;
-  return { inserted: inserted > 0, late: inserted > 0 && signUp.at.getTime() < now.getTime() - LATE_AFTER_MS };
+  const [, [row]] = await db.$transaction([
+    db.$executeRaw`SELECT pg_advisory_xact_lock(${INGEST_LOCK}::bigint)`,
+    db.$queryRaw<{ inserted: number }[]>`
+      WITH new AS (
+        INSERT INTO sign_ups (user_id, at, visitor_id) VALUES (${signUp.userId}, ${signUp.at}::timestamptz, ${signUp.visitorId})
+        ON CONFLICT (user_id) DO NOTHING
+        RETURNING at, visitor_id
+      ),
+      marked AS (
+        UPDATE visits v SET signed_up = true FROM new
+        WHERE v.visitor_id = new.visitor_id AND v.started_at <= new.at AND v.ended_at + ${`${VISIT_TIMEOUT_MS / 1000} seconds`}::interval > new.at
+          AND NOT v.signed_up
+        RETURNING v.started_at
+      ),
+      counted AS (
+        INSERT INTO visit_rollups (width, slot, visits, bounces, duration_ms, signed_in, sign_up_visits)
+        SELECT w.width, ${slotOf(Prisma.sql`started_at`)}, 0, 0, 0, 0, count(*)::int
+        FROM marked CROSS JOIN ${ALL_WIDTHS} GROUP BY 1, 2
+        ON CONFLICT (width, slot) DO UPDATE SET sign_up_visits = visit_rollups.sign_up_visits + excluded.sign_up_visits
+      )
+      SELECT count(*)::int AS inserted FROM new`,
+  ]);
+  const inserted = row!.inserted > 0;
+  return { inserted, late: inserted && signUp.at.getTime() < now.getTime() - LATE_AFTER_MS };
 }
