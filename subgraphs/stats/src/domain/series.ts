@@ -1,3 +1,4 @@
+import { ACTIVITY_TAGS } from '@keylab/messaging';
 import type { StatsDb } from '../db/client';
 import { Prisma } from '../db/generated/client';
 import type { Bucket } from './period';
@@ -73,27 +74,39 @@ function rollupRows(table: RollupTable, columns: Prisma.Sql, where: Prisma.Sql =
 const VISITORS = Prisma.sql`round(coalesce(hll_cardinality(hll_union_agg(s.visitors)), 0))::int`;
 const ACTIVITY = Prisma.sql`r.tag, r.events, r.visitors`;
 
+const tagFilter = (tags: string[] | null) => Prisma.sql`(${tags}::text[] IS NULL OR r.tag = ANY(${tags}::text[]))`;
+const everyActivity = (tags: string[]) =>
+  tags.length === ACTIVITY_TAGS.length && ACTIVITY_TAGS.every((tag) => tags.includes(tag));
+
 /**
- * For each bucket b: visits started in it with their figures, from the visit rollup, and its unique
- * visitors (any event), the union of the activity sketches of every tag.
+ * For each bucket b, `a.events` and `a.visitors` of `tags` (null: every event, GraphQL operations included):
+ * the visitors of every event or every activity from one sketch per slot (visit_rollups), of other tags
+ * from the union of theirs.
  */
+function activityOf(tags: string[] | null): Prisma.Sql {
+  const visitors =
+    tags === null || everyActivity(tags)
+      ? rollupRows('visit_rollups', tags === null ? Prisma.sql`r.visitors` : Prisma.sql`r.activity_visitors AS visitors`)
+      : rollupRows('activity_rollups', Prisma.sql`r.visitors`, tagFilter(tags));
+  return Prisma.sql`
+    CROSS JOIN LATERAL (SELECT coalesce(sum(s.events), 0)::int AS events FROM ${rollupRows('activity_rollups', Prisma.sql`r.events`, tagFilter(tags))} s) e
+    CROSS JOIN LATERAL (SELECT ${VISITORS} AS visitors FROM ${visitors} s) a`;
+}
+
+/** For each bucket b: visits started in it with their figures and its unique visitors (v), from the visit rollup. */
 const VISIT_FIGURES = Prisma.sql`
   CROSS JOIN LATERAL (
-    SELECT coalesce(sum(s.visits), 0)::int AS visits, coalesce(sum(s.bounces), 0)::int AS bounces,
+    SELECT coalesce(sum(s.visits), 0)::int AS visits, ${VISITORS} AS visitors, coalesce(sum(s.bounces), 0)::int AS bounces,
            (coalesce(sum(s.duration_ms), 0) / 1000.0)::float8 AS "totalVisitSeconds",
            coalesce(sum(s.signed_in), 0)::int AS "signedInVisits", coalesce(sum(s.sign_up_visits), 0)::int AS "signUpVisits"
-    FROM ${rollupRows('visit_rollups', Prisma.sql`r.visits, r.bounces, r.duration_ms, r.signed_in, r.sign_up_visits`)} s
-  ) v
-  CROSS JOIN LATERAL (SELECT ${VISITORS} AS visitors FROM ${rollupRows('activity_rollups', Prisma.sql`r.visitors`)} s) a`;
+    FROM ${rollupRows('visit_rollups', Prisma.sql`r.visits, r.bounces, r.duration_ms, r.signed_in, r.sign_up_visits, r.visitors`)} s
+  ) v`;
 
-/** Events and unique visitors of `tags` per bucket, from the activity rollups (see ingest/rollups.ts). */
+/** Events and unique visitors of `tags` per bucket, from the rollups (see ingest/rollups.ts). */
 export async function activityRows(db: StatsDb, buckets: Bucket[], tags: string[]): Promise<ActivityRow[]> {
   if (!buckets.length) return [];
   return db.$queryRaw<ActivityRow[]>`
-    SELECT b.start, b."end", coalesce(sum(s.events), 0)::int AS events, ${VISITORS} AS visitors
-    FROM ${rollupBuckets(buckets)}
-    LEFT JOIN ${rollupRows('activity_rollups', ACTIVITY, Prisma.sql`r.tag = ANY(${tags}::text[])`)} s ON true
-    GROUP BY b.start, b."end" ORDER BY b.start`;
+    SELECT b.start, b."end", e.events, a.visitors FROM ${rollupBuckets(buckets)} ${activityOf(tags)} ORDER BY b.start`;
 }
 
 export interface TagActivityRow extends ActivityRow {
@@ -119,7 +132,7 @@ export async function attendanceRows(db: StatsDb, buckets: Bucket[]): Promise<At
   if (!buckets.length) return [];
   const [starts, ends] = edges(buckets);
   const rows = await db.$queryRaw<Omit<AttendanceRow, 'signUps'>[]>`
-    SELECT b.start, b."end", v.visits, a.visitors, v.bounces, v."totalVisitSeconds"
+    SELECT b.start, b."end", v.visits, v.visitors, v.bounces, v."totalVisitSeconds"
     FROM ${rollupBuckets(buckets)} ${VISIT_FIGURES}
     ORDER BY b.start`;
   // One row per account, not per event: small, and read by its index on at.
@@ -145,13 +158,11 @@ export interface VisitTotals {
 /** Visits started in [from, to) with their figures, and visitors active in it, from the visit rollup. */
 export async function periodVisits(db: StatsDb, from: Date, to: Date): Promise<VisitTotals> {
   const [row] = await db.$queryRaw<VisitTotals[]>`
-    SELECT v.*, a.visitors FROM ${rollupBuckets([{ start: from, end: to }])} ${VISIT_FIGURES}`;
+    SELECT v.* FROM ${rollupBuckets([{ start: from, end: to }])} ${VISIT_FIGURES}`;
   return row!;
 }
 
-const tagFilter = (tags: string[] | null) => Prisma.sql`(${tags}::text[] IS NULL OR r.tag = ANY(${tags}::text[]))`;
-
-/** Unique visitors and events of `tags` (null: every tag) over [from, to) as a whole. */
+/** Unique visitors and events of `tags` (null: every event) over [from, to) as a whole. */
 export async function periodActivity(
   db: StatsDb,
   from: Date,
@@ -159,9 +170,7 @@ export async function periodActivity(
   tags: string[] | null,
 ): Promise<{ events: number; visitors: number }> {
   const [row] = await db.$queryRaw<{ events: number; visitors: number }[]>`
-    SELECT coalesce(sum(s.events), 0)::int AS events, ${VISITORS} AS visitors
-    FROM ${rollupBuckets([{ start: from, end: to }])}
-    LEFT JOIN ${rollupRows('activity_rollups', ACTIVITY, tagFilter(tags))} s ON true`;
+    SELECT e.events, a.visitors FROM ${rollupBuckets([{ start: from, end: to }])} ${activityOf(tags)}`;
   return row!;
 }
 

@@ -74,7 +74,7 @@ export async function ingestEvents(db: StatsDb, events: StatsEventV1[], now = ne
         UNION ALL
         SELECT started_at, ended_at, operations, user_id, signed_up, -1 FROM removed
       ),
-      visit_counts AS (${addVisits(Prisma.sql`moved`)})
+      visit_counts AS (${addVisits(Prisma.sql`moved`, Prisma.sql`minutes`)})
       SELECT count(*)::int AS inserted, min(at) AS earliest FROM inserted`,
   ]);
   const late = result!.earliest !== null && result!.earliest.getTime() < now.getTime() - LATE_AFTER_MS;
@@ -161,7 +161,10 @@ async function clearRollups(tx: StatsDb, from: Prisma.Sql, to: Prisma.Sql): Prom
 async function fillRollups(tx: StatsDb, events: Prisma.Sql, visits: Prisma.Sql): Promise<void> {
   const source = Prisma.sql`(SELECT * FROM events WHERE ${events}) AS e`;
   await tx.$executeRaw`WITH minutes AS (${minutesOf(source)}) ${addActivity(Prisma.sql`minutes`)}`;
-  await tx.$executeRaw`${addVisits(Prisma.sql`(SELECT started_at, ended_at, operations, user_id, signed_up, 1 AS sign FROM visits WHERE ${visits}) AS v`)}`;
+  await tx.$executeRaw`WITH minutes AS (${minutesOf(source)}) ${addVisits(
+    Prisma.sql`(SELECT started_at, ended_at, operations, user_id, signed_up, 1 AS sign FROM visits WHERE ${visits}) AS v`,
+    Prisma.sql`minutes`,
+  )}`;
   await tx.$executeRaw`${addItemViews(source)}`;
   await tx.$executeRaw`${addOperations(source)}`;
 }

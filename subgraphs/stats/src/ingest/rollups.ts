@@ -75,17 +75,30 @@ export const addOperations = (source: Prisma.Sql) => Prisma.sql`
         duration_ms = operation_rollups.duration_ms + excluded.duration_ms`;
 
 /**
- * Adds to visit_rollups, at every width, the visits of `visits` (started_at, ended_at, operations, user_id,
- * signed_up, sign: 1 for a visit added, -1 for one taken out) by the slot they started in. Unique visitors
- * of a bucket come from the activity rollups (every tag together), so this rollup holds counts only.
+ * Adds to visit_rollups, at every width: the visits of `visits` (started_at, ended_at, operations, user_id,
+ * signed_up, sign: 1 for a visit added, -1 for one taken out) by the slot they started in, and the visitor
+ * sketches of `minutes` (slot, tag, events, visitors), every tag and every activity tag together. Sketches
+ * only grow: a visit that moves is subtracted from the counts, never from a sketch (events are never
+ * removed, so nobody leaves a slot).
  */
-export const addVisits = (visits: Prisma.Sql) => Prisma.sql`
-  INSERT INTO visit_rollups (width, slot, visits, bounces, duration_ms, signed_in, sign_up_visits)
-  SELECT w.width, ${slotOf(Prisma.sql`started_at`)}, sum(sign)::int, coalesce(sum(sign) FILTER (WHERE operations <= 1), 0)::int,
-         sum(sign * (extract(epoch FROM ended_at - started_at) * 1000)::bigint)::bigint,
-         coalesce(sum(sign) FILTER (WHERE user_id IS NOT NULL), 0)::int, coalesce(sum(sign) FILTER (WHERE signed_up), 0)::int
-  FROM ${visits} CROSS JOIN ${ALL_WIDTHS} GROUP BY 1, 2 ORDER BY 1, 2
+export const addVisits = (visits: Prisma.Sql, minutes: Prisma.Sql) => Prisma.sql`
+  INSERT INTO visit_rollups (width, slot, visits, bounces, duration_ms, signed_in, sign_up_visits, visitors, activity_visitors)
+  SELECT width, slot, sum(visits)::int, sum(bounces)::int, sum(duration_ms)::bigint, sum(signed_in)::int, sum(sign_up_visits)::int,
+         coalesce(hll_union_agg(visitors), hll_empty(${SKETCH})), coalesce(hll_union_agg(activity_visitors), hll_empty(${SKETCH}))
+  FROM (
+    SELECT w.width, ${slotOf(Prisma.sql`started_at`)}, sum(sign), coalesce(sum(sign) FILTER (WHERE operations <= 1), 0),
+           sum(sign * (extract(epoch FROM ended_at - started_at) * 1000)::bigint), coalesce(sum(sign) FILTER (WHERE user_id IS NOT NULL), 0),
+           coalesce(sum(sign) FILTER (WHERE signed_up), 0), NULL::hll, NULL::hll
+    FROM ${visits} CROSS JOIN ${ALL_WIDTHS} GROUP BY 1, 2
+    UNION ALL
+    SELECT w.width, ${slotOf(Prisma.sql`m.slot`)}, 0, 0, 0, 0, 0, hll_union_agg(m.visitors),
+           hll_union_agg(m.visitors) FILTER (WHERE m.tag <> 'operation')
+    FROM ${minutes} m CROSS JOIN ${ALL_WIDTHS} GROUP BY 1, 2
+  ) AS parts(width, slot, visits, bounces, duration_ms, signed_in, sign_up_visits, visitors, activity_visitors)
+  GROUP BY 1, 2 ORDER BY 1, 2
   ON CONFLICT (width, slot) DO UPDATE
     SET visits = visit_rollups.visits + excluded.visits, bounces = visit_rollups.bounces + excluded.bounces,
         duration_ms = visit_rollups.duration_ms + excluded.duration_ms, signed_in = visit_rollups.signed_in + excluded.signed_in,
-        sign_up_visits = visit_rollups.sign_up_visits + excluded.sign_up_visits`;
+        sign_up_visits = visit_rollups.sign_up_visits + excluded.sign_up_visits,
+        visitors = hll_union(visit_rollups.visitors, excluded.visitors),
+        activity_visitors = hll_union(visit_rollups.activity_visitors, excluded.activity_visitors)`;

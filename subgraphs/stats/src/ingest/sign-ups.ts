@@ -2,7 +2,7 @@ import { z } from '@keylab/config';
 import type { StatsDb } from '../db/client';
 import { Prisma } from '../db/generated/client';
 import { INGEST_LOCK, LATE_AFTER_MS, VISIT_TIMEOUT_MS } from './ingest';
-import { ALL_WIDTHS, slotOf } from './rollups';
+import { ALL_WIDTHS, SKETCH, slotOf } from './rollups';
 
 export interface SignUp {
   userId: string;
@@ -56,8 +56,8 @@ export async function recordSignUp(db: StatsDb, signUp: SignUp, now = new Date()
         RETURNING v.started_at
       ),
       counted AS (
-        INSERT INTO visit_rollups (width, slot, visits, bounces, duration_ms, signed_in, sign_up_visits)
-        SELECT w.width, ${slotOf(Prisma.sql`started_at`)}, 0, 0, 0, 0, count(*)::int
+        INSERT INTO visit_rollups (width, slot, visits, bounces, duration_ms, signed_in, sign_up_visits, visitors, activity_visitors)
+        SELECT w.width, ${slotOf(Prisma.sql`started_at`)}, 0, 0, 0, 0, count(*)::int, hll_empty(${SKETCH}), hll_empty(${SKETCH})
         FROM marked CROSS JOIN ${ALL_WIDTHS} GROUP BY 1, 2
         ON CONFLICT (width, slot) DO UPDATE SET sign_up_visits = visit_rollups.sign_up_visits + excluded.sign_up_visits
       )
