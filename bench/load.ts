@@ -7,34 +7,35 @@
  *   npm run bench:load                                  (from the repository root)
  *   BENCH_SECONDS=60 BENCH_CONNECTIONS=40 npm run bench:load
  *
- * The stack runs in a child process with a signed-in user and accounts to sign in with; everything the run makes
- * is removed when the stack closes. A benchmark, not a test.
+ * The gateway and each subgraph run in a process of their own, as `npm start` runs them (src/deployed-stack.ts),
+ * with a signed-in user and accounts to sign in with; everything the run makes is removed when the stack closes.
+ * A benchmark, not a test.
  */
 import os from 'node:os';
 import { machine, positiveInt, table } from './src/common';
 import { cpuShares, machineBusyShare, readCpu, type CpuReadings } from './src/cpu';
+import { SERVICES, startDeployedStack, type ServiceName } from './src/deployed-stack';
 import { gatewayProof } from './src/gateway-proof';
 import { afterWarmUp, bodiesKept, figures, type Answer } from './src/http-load';
 import { checkScenario, MIX, readCatalogue, scenariosFor, type Target } from './src/load-scenarios';
 import { runMix, splitConnections, type Scenario, type ScenarioResult } from './src/mixed-load';
 import { closeAtEnd, elapsed, runBenchmark } from './src/run';
-import { startBenchStack } from './src/stack-process';
 
 const WARM_UP_SECONDS = 2;
 /** Accounts the sign-ins take in turn, each from its own client address. */
 const SIGN_IN_ACCOUNTS = 20;
 
-const SERVICES = { PostgreSQL: 'postgres', Redis: 'redis-server', RabbitMQ: 'beam.smp' };
+const BACKING_SERVICES = { PostgreSQL: 'postgres', Redis: 'redis-server', RabbitMQ: 'beam.smp' };
 
 interface Run {
   target: Target;
   results: ScenarioResult[];
-  /** Shares of one core over the measured seconds: `stack` (null when in this process), `bench`, `machine`, SERVICES. */
+  /** Shares of one core over the measured seconds: each of SERVICES, `bench`, `machine`, BACKING_SERVICES. */
   cpu: CpuReadings;
 }
 
-async function measure(target: Target, scenarios: Scenario[], seconds: number, stackPid: number | undefined): Promise<Run> {
-  const cpu = () => readCpu({ stack: stackPid, ...SERVICES });
+async function measure(target: Target, scenarios: Scenario[], seconds: number, pids: Record<ServiceName, number>): Promise<Run> {
+  const cpu = () => readCpu({ ...pids, ...BACKING_SERVICES });
   const run = await afterWarmUp(target.name, WARM_UP_SECONDS, seconds, async (seconds) => {
     const [before, started] = [cpu(), process.hrtime.bigint()];
     const results = await runMix(scenarios, seconds);
@@ -118,26 +119,23 @@ function print(gateway: Run, direct: Run): void {
     failed.length ? `\nerrors:\n${failed.join('\n')}` : '\nerrors: none (no socket error, timeout, non-2xx or GraphQL error)',
   );
 
-  const services = Object.keys(SERVICES);
-  const other = ({ cpu }: Run) =>
-    Math.max(0, cpu.machine - (cpu.stack ?? 0) - cpu.bench - services.reduce((sum, name) => sum + (cpu[name] ?? 0), 0));
+  const counted = ['bench', ...SERVICES, ...Object.keys(BACKING_SERVICES)];
+  const other = ({ cpu }: Run) => Math.max(0, cpu.machine - counted.reduce((sum, name) => sum + (cpu[name] ?? 0), 0));
   console.log(`\nCPU over the measured seconds (100% = one core, ${os.cpus().length * 100}% = the machine):\n`);
   console.log(
     table(
-      ['', 'machine', 'stack', 'bench', ...services, 'other'],
+      ['', 'machine', ...counted, 'other'],
       [gateway, direct].map((run) => [
         run.target.name,
-        ...['machine', 'stack', 'bench', ...services].map((name) => percent(run.cpu[name] ?? null)),
+        ...['machine', ...counted].map((name) => percent(run.cpu[name] ?? null)),
         percent(other(run)),
       ]),
     ),
   );
   console.log(
-    'stack: the stack process, the gateway and every subgraph (one event loop, plus its thread pool: Argon2id, file\n' +
-      'reads); bench: this process, autocannon' +
-      (gateway.cpu.stack == null ? ' and the whole stack' : '') +
-      '; PostgreSQL, Redis, RabbitMQ: their process trees (a process\nthat ended during the run is missed); ' +
-      'other: the rest of the machine (other programs, the kernel).',
+    'bench: this process, autocannon; gateway, users, keyboards, stats: each its own process (its event loop and\n' +
+      'thread pool: Argon2id, file reads); PostgreSQL, Redis, RabbitMQ: their process trees (a process that ended\n' +
+      'during the run is missed); other: the rest of the machine (other programs, the kernel).',
   );
   if (bodiesKept) console.log('\nWARNING: this autocannon keeps response bodies (no pipelinedRequests.addBody to replace).');
 }
@@ -145,7 +143,6 @@ function print(gateway: Run, direct: Run): void {
 runBenchmark(async () => {
   const seconds = positiveInt('BENCH_SECONDS', 20);
   const connections = positiveInt('BENCH_CONNECTIONS', 20);
-  const inProcess = process.env.BENCH_IN_PROCESS === '1';
   const weights = MIX.map((entry) => entry.weight);
   const split = splitConnections(connections, weights);
   console.log('KeyLab mixed load benchmark');
@@ -153,11 +150,11 @@ runBenchmark(async () => {
   console.log(
     `settings: ${seconds} s per run after a ${WARM_UP_SECONDS} s warm-up, ${connections} connections ` +
       `(${MIX.map((entry, i) => `${entry.name} ${split[i]}`).join(', ')}), no pipelining; ` +
-      `stack ${inProcess ? 'in the benchmark process' : 'in a child process'}`,
+      'gateway, users, keyboards and stats each in its own process, the load generator in this one',
   );
 
-  const stack = await closeAtEnd('the stack', startBenchStack(inProcess, { signInAccounts: SIGN_IN_ACCOUNTS }));
-  console.log(`stack up after ${elapsed()}`);
+  const stack = await closeAtEnd('the stack', startDeployedStack({ signInAccounts: SIGN_IN_ACCOUNTS }));
+  console.log(`stack up after ${elapsed()} (NODE_ENV=${stack.nodeEnv})`);
   const catalogue = await readCatalogue(stack.gatewayUrl);
   const sizes = catalogue.models.map((model) => model.byteSize / 1000);
   console.log(
@@ -203,8 +200,7 @@ runBenchmark(async () => {
   );
 
   console.log('\nload:');
-  const stackPid = inProcess ? undefined : stack.pid;
-  const gateway = await measure(plans[0]!.target, plans[0]!.scenarios, seconds, stackPid);
-  const direct = await measure(plans[1]!.target, plans[1]!.scenarios, seconds, stackPid);
+  const gateway = await measure(plans[0]!.target, plans[0]!.scenarios, seconds, stack.pids);
+  const direct = await measure(plans[1]!.target, plans[1]!.scenarios, seconds, stack.pids);
   print(gateway, direct);
 });

@@ -9,9 +9,12 @@ import { usersSettings } from '@keylab/users-subgraph';
 import { keyboardsSettings } from '@keylab/keyboards-subgraph';
 import { statsSettings } from '@keylab/stats-subgraph';
 import { emailSettings } from '@keylab/email-worker';
+import { DEFAULT_LIMITS } from '@keylab/files';
 
-/** URLs a browser opens (file links), not service-to-service addresses: they name the gateway's public origin. */
-const BROWSER_FACING_URLS = new Set(['FILES_PUBLIC_URL', 'EXPORTS_PUBLIC_URL', 'PUBLIC_URL']);
+/** URLs a browser opens (file links), not service-to-service addresses: they name the public origin (nginx), or a CDN. */
+const BROWSER_FACING_URLS = new Set(['FILES_PUBLIC_URL', 'EXPORTS_PUBLIC_URL', 'PUBLIC_URL', 'FILES_CDN_URL']);
+/** Off unless the host sets it. */
+const OPTIONAL_URLS = new Set(['FILES_CDN_URL']);
 
 const ROOT = new URL('../', import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, ROOT), 'utf8');
@@ -131,7 +134,7 @@ const DEFAULT_PORTS: Record<string, number> = {
 describe('docker-compose.yml', () => {
   it('defines the whole stack', () => {
     expect(serviceNames).toEqual(
-      expect.arrayContaining(['postgres', 'redis', 'rabbitmq', 'maildev', 'migrate', ...Object.keys(NODE_SERVICES)]),
+      expect.arrayContaining(['postgres', 'redis', 'rabbitmq', 'maildev', 'migrate', 'nginx', ...Object.keys(NODE_SERVICES)]),
     );
   });
 
@@ -179,13 +182,14 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('gives browser-facing URLs the gateway as published on localhost', () => {
-    const gatewayPorts = publishedPorts(services.gateway!).map((port) => Number(port.published));
+  it('gives browser-facing URLs the public entry (nginx) as published on localhost', () => {
+    const entryPorts = publishedPorts(services.nginx!).map((port) => Number(port.published));
     for (const name of serviceNames) {
       for (const [key, raw] of Object.entries(environment(services[name]!)).filter(([key]) => BROWSER_FACING_URLS.has(key))) {
+        if (OPTIONAL_URLS.has(key) && interpolated(raw) === '') continue;
         const url = new URL(interpolated(raw));
         expect(url.hostname, `${name}: ${key}`).toBe('localhost');
-        expect(gatewayPorts, `${name}: ${key} is not the gateway's published port`).toContain(Number(url.port));
+        expect(entryPorts, `${name}: ${key} is not nginx's published port`).toContain(Number(url.port));
       }
     }
   });
@@ -262,6 +266,83 @@ describe('docker-compose.yml', () => {
     for (const name of ['users', 'keyboards', 'stats']) {
       expect(dependencies(services[name]!).migrate, `${name} must wait for migrate`).toBe('service_completed_successfully');
     }
+  });
+});
+
+describe('nginx in front (docker/nginx/keylab.conf)', () => {
+  const nginx = services.nginx!;
+  const conf = read('docker/nginx/keylab.conf');
+  const mounts = (nginx.volumes ?? []).map((volume) =>
+    typeof volume === 'string'
+      ? { source: volume.split(':')[0]!, target: volume.split(':')[1]!, readOnly: volume.split(':')[2] === 'ro' }
+      : { source: volume.source ?? '', target: volume.target, readOnly: false },
+  );
+  const keyboards = environment(services.keyboards!);
+  /** The body of `location <path> { … }` (one level of nested braces, as limit_except has). */
+  const location = (path: string) =>
+    new RegExp(`location ${path.replace(/[/.]/g, '\\$&')} \\{((?:[^{}]|\\{[^{}]*\\})*)\\}`).exec(conf)?.[1] ?? '';
+  const upstreamOf = (block: string) => /proxy_pass http:\/\/(\w+);/.exec(block)?.[1];
+  const serverOf = (upstream: string) => new RegExp(`upstream ${upstream} \\{[^}]*server ([\\w.-]+):(\\d+);`).exec(conf);
+
+  it('is mounted read-only as the default site, and is the one service published on 4000', () => {
+    expect(mounts).toContainEqual({
+      source: './docker/nginx/keylab.conf',
+      target: '/etc/nginx/conf.d/default.conf',
+      readOnly: true,
+    });
+    expect(conf).toMatch(/^\s*listen 4000;$/m);
+    expect(publishedPorts(nginx)).toEqual([{ hostIp: '127.0.0.1', published: 4000, target: 4000 }]);
+    expect(publishedPorts(services.gateway!), 'the gateway is reached through nginx only').toEqual([]);
+    expect(environment(services.gateway!).TRUST_PROXY, 'the gateway must believe the one proxy in front of it').toBe('1');
+    expect(conf).toMatch(/proxy_set_header X-Forwarded-For \$remote_addr;/);
+  });
+
+  it('passes /files to the keyboards service and the rest to the gateway, at services and ports that exist', () => {
+    const routes = { '/': 'gateway', '/files/': 'keyboards' } as const;
+    for (const [path, service] of Object.entries(routes)) {
+      const upstream = upstreamOf(location(path));
+      expect(upstream, `location ${path} has no proxy_pass`).toBeDefined();
+      const [, host, port] = serverOf(upstream!) ?? [];
+      expect(host, `location ${path}`).toBe(service);
+      expect(listeningPorts(service)).toContain(Number(port));
+    }
+    expect(location('/'), 'only /files answers may redirect into the files folder').toMatch(
+      /proxy_ignore_headers X-Accel-Redirect;/,
+    );
+    expect(dependencies(nginx)).toMatchObject({ gateway: 'service_healthy', keyboards: 'service_healthy' });
+  });
+
+  it("serves the keyboards service's X-Accel-Redirect from the files volume it writes, read-only, internal only", () => {
+    const prefix = keyboards.FILES_ACCEL_REDIRECT!;
+    expect(prefix).toMatch(/^\/.+\/$/);
+    expect(keyboards.FILES_DRIVER).toBe('fs');
+    const internal = location(prefix);
+    expect(internal, `no location ${prefix}`).not.toBe('');
+    expect(internal).toMatch(/^\s*internal;$/m);
+    const alias = /alias (\S+);/.exec(internal)?.[1];
+    const filesVolume = (services.keyboards!.volumes ?? [])
+      .map((volume) => (typeof volume === 'string' ? volume.split(':') : [volume.source, volume.target]))
+      .find(([, target]) => target === keyboards.FILES_DIR)?.[0];
+    expect(filesVolume, 'FILES_DIR is not on a volume').toBeDefined();
+    expect(mounts).toContainEqual({ source: filesVolume, target: alias!.replace(/\/$/, ''), readOnly: true });
+  });
+
+  it('answers /files with the headers the gateway gives user content, on every answer', () => {
+    for (const block of [location('/files/'), location(keyboards.FILES_ACCEL_REDIRECT!)]) {
+      expect(block).toMatch(/add_header X-Content-Type-Options nosniff always;/);
+      expect(block).toMatch(/add_header Content-Security-Policy "default-src 'none'; sandbox" always;/);
+      expect(block).toMatch(/add_header Cross-Origin-Resource-Policy same-site always;/);
+    }
+    expect(location(keyboards.FILES_ACCEL_REDIRECT!), "the service's ETag (the SHA-256), not nginx's").toMatch(
+      /etag off;[\s\S]*add_header ETag \$upstream_http_etag;/,
+    );
+    expect(location('/files/')).toMatch(/limit_except GET/);
+  });
+
+  it('lets uploads as large as the largest model through, streamed', () => {
+    const limit = /client_max_body_size (\d+)m;/.exec(conf)?.[1];
+    expect(Number(limit) * 1024 * 1024).toBeGreaterThan(DEFAULT_LIMITS.model);
+    expect(conf).toMatch(/proxy_request_buffering off;/);
   });
 });
 

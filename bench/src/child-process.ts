@@ -47,12 +47,16 @@ export async function stopProcess(child: ChildProcess, timeoutMs = 15_000): Prom
   clearTimeout(timer);
 }
 
-/** Forks `moduleUrl` (which calls `serveAsChild`) with `options` and waits for what it is ready with. */
+/**
+ * Forks `moduleUrl` (which calls `serveAsChild`) with `options` and waits for what it is ready with; `close` waits
+ * `closeTimeoutMs` for the exit before SIGKILL.
+ */
 export async function startChild<Ready>(
   name: string,
   moduleUrl: string,
   options: unknown,
   env = process.env,
+  closeTimeoutMs = 15_000,
 ): Promise<Child<Ready>> {
   const child = fork(fileURLToPath(moduleUrl), [`${OPTIONS_FLAG}${JSON.stringify(options)}`], { stdio: 'inherit', env });
   killOnExit(child);
@@ -97,7 +101,7 @@ export async function startChild<Ready>(
       pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
       child.send({ type: 'ask', id, request } satisfies ToChild, (error) => error && reject(error));
     });
-  return { pid: child.pid!, ready, ask, close: () => (closing ??= stopProcess(child)) };
+  return { pid: child.pid!, ready, ask, close: () => (closing ??= stopProcess(child, closeTimeoutMs)) };
 }
 
 /** In the forked process of `moduleUrl` (and only there): serve, then answer and close as the parent asks. */

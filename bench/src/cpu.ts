@@ -76,3 +76,8 @@ export function cpuShares(before: CpuReadings, after: CpuReadings, seconds: numb
     machine: share('machine')!,
   };
 }
+
+/** CPU milliseconds per request of a share of one core held for `seconds` while `requests` were answered; null if unknown. */
+export function msPerRequest(share: number | null | undefined, seconds: number, requests: number): number | null {
+  return share == null ? null : (share * seconds * 1000) / Math.max(1, requests);
+}

@@ -1,6 +1,6 @@
 /**
  * A gateway alone in a child process, in front of running subgraphs:
- * - `ours`: `startGateway()` from @keylab/gateway with the settings `startStack()` gives it (its `GATEWAY_SECRET`
+ * - `ours`: `startGateway()` from @keylab/gateway with the settings the stack's own gateway has (its `GATEWAY_SECRET`
  *   included), plus the two that NODE_ENV=production requires: that secret and `CORS_ORIGINS`, set to their defaults;
  * - `stock`: Apollo's documented default, `new ApolloServer({ gateway: new ApolloGateway({ supergraphSdl }) })` with
  *   `startStandaloneServer`; the subgraph URLs are set in the SDL's `@join__graph(url:)`. One difference from
@@ -33,7 +33,7 @@ export interface GatewaySpec {
   jwksUrl: string;
   statsExchange: string;
   nodeEnv: string;
-  /** Ours: settings over the ones startStack() gives its gateway. */
+  /** Ours: settings over the ones the stack's own gateway has. */
   settings?: Record<string, string>;
 }
 

@@ -1,9 +1,9 @@
 /** The mixed load's scenarios (`npm run bench:load`), what they read from the catalogue first, and their checks. */
 import { randomBytes } from 'node:crypto';
+import type { DeployedStack } from './deployed-stack';
 import type { Sign } from './gateway-proof';
 import { expectData, graphqlRequest, parseAnswer, queryData } from './graphql';
 import type { Connection, Scenario, Step } from './mixed-load';
-import type { RunningStack } from './stack-process';
 
 /** Share of the connections each scenario gets (rounded, at least one each). */
 export const MIX = [
@@ -90,7 +90,7 @@ function operation(name: string, url: URL, headers: Headers, query: string, vari
 }
 
 /** The four scenarios of one target, with `connections[i]` connections for `MIX[i]`. */
-export function scenariosFor(target: Target, connections: number[], catalogue: Catalogue, stack: RunningStack): Scenario[] {
+export function scenariosFor(target: Target, connections: number[], catalogue: Catalogue, stack: DeployedStack): Scenario[] {
   const label = (c: Connection) => (c.id < 0 ? 'check' : String(c.id).padStart(4, '0'));
   const sign: Sign = target.sign ?? ((headers) => headers);
   const visitor = (c: Connection) => ({ 'x-visitor-id': `${stack.visitorPrefix}${label(c)}` });

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { freePort, waitFor } from '@keylab/testing';
 import { killOnExit, stopProcess } from './child-process';
@@ -59,15 +60,61 @@ export async function startNginx(nginxPath: string, files: Record<string, Buffer
     await mkdir(dirname(join(root, path)), { recursive: true });
     await writeFile(join(root, path), bytes);
   }
+  // Run as root, nginx's worker switches to `nobody`: it must be able to read the files.
+  await chmod(root, 0o755);
   const port = await freePort();
+  return runNginx(nginxPath, dir, port, root, `server {\n  listen 127.0.0.1:${port};\n  root ${root};\n}`);
+}
+
+/** The repository's nginx configuration for docker compose (docker/nginx/keylab.conf). */
+export const KEYLAB_NGINX_CONF = fileURLToPath(new URL('../../docker/nginx/keylab.conf', import.meta.url));
+
+export interface KeylabNginxTargets {
+  /** Where nginx listens: 127.0.0.1 on this port. */
+  port: number;
+  /** The gateway's and the keyboards service's origins (`http://127.0.0.1:4000`). */
+  gateway: string;
+  keyboards: string;
+  /** The keyboards service's FILES_DIR. */
+  filesDir: string;
+}
+
+/**
+ * docker/nginx/keylab.conf on loopback: its `listen`, upstream `server` and `alias` lines pointed at `targets`,
+ * everything else as compose runs it. Throws when a line it rewrites is not there exactly once.
+ */
+export function keylabNginxConfig(source: string, targets: KeylabNginxTargets): string {
+  const hostOf = (origin: string) => new URL(origin).host;
+  const rewrites: [RegExp, string][] = [
+    [/^(\s*)listen 4000;$/m, `$1listen 127.0.0.1:${targets.port};`],
+    [/^(\s*)server gateway:4000;$/m, `$1server ${hostOf(targets.gateway)};`],
+    [/^(\s*)server keyboards:4002;$/m, `$1server ${hostOf(targets.keyboards)};`],
+    [/^(\s*)alias \/srv\/keylab\/files\/;$/m, `$1alias ${targets.filesDir.replace(/\/?$/, '/')};`],
+  ];
+  return rewrites.reduce((config, [line, replacement]) => {
+    const count = config.match(new RegExp(line.source, 'gm'))?.length ?? 0;
+    if (count !== 1) throw new Error(`${KEYLAB_NGINX_CONF}: expected one line matching ${line}, found ${count}`);
+    return config.replace(line, replacement);
+  }, source);
+}
+
+/** nginx with docker/nginx/keylab.conf in front of a gateway and a keyboards service on loopback, on a free port. */
+export async function startKeylabNginx(nginxPath: string, targets: Omit<KeylabNginxTargets, 'port'>): Promise<RunningNginx> {
+  const dir = await mkdtemp(join(tmpdir(), 'keylab-nginx-'));
+  const port = await freePort();
+  const config = keylabNginxConfig(await readFile(KEYLAB_NGINX_CONF, 'utf8'), { ...targets, port });
+  return runNginx(nginxPath, dir, port, targets.filesDir, config);
+}
+
+/** Runs nginx in the foreground with `servers` (upstream and server blocks) in `dir`, until it answers on `port`. */
+async function runNginx(nginxPath: string, dir: string, port: number, root: string, servers: string): Promise<RunningNginx> {
   const version = spawnSync(nginxPath, ['-v'], { encoding: 'utf8' })
     .stderr.trim()
     .replace(/^nginx version: /, '');
   const errorLog = join(dir, 'error.log');
   const temp = join(dir, 'temp');
   await mkdir(temp, { recursive: true });
-  // Run as root, nginx's worker switches to `nobody`: it must be able to read the files.
-  for (const folder of [dir, root]) await chmod(folder, 0o755);
+  await chmod(dir, 0o755);
   const configPath = join(dir, 'nginx.conf');
   await writeFile(
     configPath,
@@ -80,15 +127,13 @@ http {
   access_log off;
   sendfile on;
   types { model/gltf-binary glb; }
+  default_type application/octet-stream;
   client_body_temp_path ${temp}/body;
   proxy_temp_path ${temp}/proxy;
   fastcgi_temp_path ${temp}/fastcgi;
   uwsgi_temp_path ${temp}/uwsgi;
   scgi_temp_path ${temp}/scgi;
-  server {
-    listen 127.0.0.1:${port};
-    root ${root};
-  }
+${servers.replace(/^(?=.)/gm, '  ')}
 }
 `,
   );

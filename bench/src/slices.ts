@@ -1,29 +1,36 @@
 /**
- * Two gateways loaded in alternating slices (stock, ours, stock, ours, ...), so that anything else that comes and goes
- * on the machine weighs on both alike. Each slice is measured only after a ramp: at fixed concurrency a slice's first
- * answers come late and the requests in flight at its end are never answered, so only the answers that arrive in
- * steady state count, with the CPU used over the same window.
+ * Targets (the two gateways, and in the live round the floor) loaded in alternating slices (stock, ours, floor, stock,
+ * ours, floor, ...), so that anything else that comes and goes on the machine weighs on all alike. Each slice is
+ * measured only after a ramp: at fixed concurrency a slice's first answers come late and the requests in flight at its
+ * end are never answered, so only the answers that arrive in steady state count, with the CPU used over the same
+ * window.
  */
 import { readFile } from 'node:fs/promises';
 import { readCpu, type CpuReadings } from './cpu';
 import { summarizeProfile, type CpuProfile, type ProfileSummary } from './cpu-profile';
 import type { GatewayKind, RunningGateway } from './gateway-process';
 import { figures, nowUs, runLoad, type Answer, type Figures, type LoadResult } from './http-load';
-import type { RunningReplay } from './replay-subgraphs';
+import type { ReplayCounts, RunningReplay } from './replay-subgraphs';
+
+export type TargetKind = GatewayKind | 'floor';
 
 export interface Target {
-  kind: GatewayKind;
+  kind: TargetKind;
   name: string;
-  gateway: RunningGateway;
+  url: string;
+  /** Its own process, for its CPU. */
+  pid: number;
+  /** A gateway, which can be profiled. */
+  gateway?: RunningGateway;
 }
 
-/** What a round loads, and which processes besides each gateway it counts the CPU of. */
+/** What a round loads, and which processes besides each target's own it counts the CPU of. */
 export interface Round {
-  targets: [Target, Target];
+  targets: Target[];
   payload: { body: string; headers: Record<string, string> };
   connections: number;
-  subgraphsPid?: number;
-  stackPid?: number;
+  /** By name: each subgraph process, the replay proxy. */
+  processes: Record<string, number>;
   replay?: RunningReplay;
 }
 
@@ -32,10 +39,10 @@ export interface Row extends Figures {
   seconds: number;
   errors: number;
   timeouts: number;
-  /** Shares of one core: `gateway`, `subgraphs` (what answers for them), `stack` (replay round), `bench`, `machine`. */
+  /** Shares of one core: `target` (its own process), each of the round's `processes`, `bench`, `machine`. */
   cpu: CpuReadings;
   /** Replay round: subgraph requests answered from memory and passed through while measuring. */
-  replay?: { replayed: number; passedThrough: number };
+  replay?: ReplayCounts;
 }
 
 export interface Profiled {
@@ -45,7 +52,10 @@ export interface Profiled {
 }
 
 /** CPU readings, and with the replay proxy its counts. */
-type Probe = Record<string, number | null | undefined>;
+interface Probe {
+  cpu: CpuReadings;
+  counts?: ReplayCounts;
+}
 
 interface Slice {
   /** From the end of the ramp to the end of the load, in µs of `nowUs`. */
@@ -60,11 +70,11 @@ interface Slice {
 
 const load = ({ payload, connections }: Round, target: Target, seconds: number) =>
   // Through saturated subgraphs an answer can take seconds at 50 connections: autocannon's 10 s would drop it.
-  runLoad({ url: target.gateway.url, method: 'POST', ...payload, connections, seconds, timeoutSeconds: 30, graphql: true });
+  runLoad({ url: target.url, method: 'POST', ...payload, connections, seconds, timeoutSeconds: 30, graphql: true });
 
 async function probe(round: Round, target: Target): Promise<Probe> {
-  const cpu = readCpu({ gateway: target.gateway.pid, subgraphs: round.subgraphsPid, stack: round.stackPid });
-  return { ...cpu, ...(await round.replay?.counts()) };
+  const cpu = readCpu({ target: target.pid, ...round.processes });
+  return { cpu, counts: await round.replay?.counts() };
 }
 
 async function runSlice(round: Round, target: Target, rampSeconds: number, seconds: number): Promise<Slice> {
@@ -97,19 +107,26 @@ async function warmUp(round: Round, target: Target, seconds: number): Promise<nu
   return Math.min(10, Math.max(1, Math.ceil((2 * (Number.isNaN(median) ? 5000 : median)) / 1000)));
 }
 
+type Reading = (probe: Probe) => number | null | undefined;
+
+/** A counter over every window, or null when one of its readings is missing. */
+function counted(slices: Slice[], read: Reading): number | null {
+  if (!slices.every((slice) => read(slice.before) != null && read(slice.after) != null)) return null;
+  return slices.reduce((total, slice) => total + read(slice.after)! - read(slice.before)!, 0);
+}
+
 function rowOf(target: Target, slices: Slice[]): Row {
   const sum = (value: (slice: Slice) => number) => slices.reduce((total, slice) => total + value(slice), 0);
   const seconds = sum((slice) => slice.seconds);
-  // A counter over every window, or null when one of its readings is missing.
-  const counter = (name: string) =>
-    slices.every((slice) => slice.before[name] != null && slice.after[name] != null)
-      ? sum((slice) => slice.after[name]! - slice.before[name]!)
-      : null;
   const share = (name: string) => {
-    const value = counter(name);
+    const value = counted(slices, (probe) => probe.cpu[name]);
     return value === null ? null : value / seconds;
   };
-  const [replayed, passedThrough] = [counter('replayed'), counter('passedThrough')];
+  const cpu = Object.fromEntries(Object.keys(slices[0]!.after.cpu).map((name) => [name, share(name)]));
+  const [replayed, passedThrough] = [
+    counted(slices, (probe) => probe.counts?.replayed),
+    counted(slices, (probe) => probe.counts?.passedThrough),
+  ];
   const [measured, all] = [slices.flatMap((slice) => slice.answers), slices.flatMap((slice) => slice.result.answers)];
   const { non2xx, graphqlErrors } = figures(all, 1);
   return {
@@ -120,22 +137,19 @@ function rowOf(target: Target, slices: Slice[]): Row {
     timeouts: sum((slice) => slice.result.timeouts),
     non2xx,
     graphqlErrors,
-    cpu: {
-      gateway: share('gateway'),
-      subgraphs: share('subgraphs'),
-      stack: share('stack'),
-      bench: share('bench')!,
-      machine: share('machine')!,
-    },
+    cpu: { ...cpu, bench: share('bench')!, machine: share('machine')! },
     ...(replayed !== null && passedThrough !== null ? { replay: { replayed, passedThrough } } : {}),
   };
 }
 
-async function alternate(round: Round, ramps: number[], seconds: number, slices: number, report?: (line: string) => void) {
+/** Each target's ramp, by kind. */
+export type Ramps = Map<TargetKind, number>;
+
+async function alternate(round: Round, ramps: Ramps, seconds: number, slices: number, report?: (line: string) => void) {
   const done: Slice[][] = round.targets.map(() => []);
   for (let n = 0; n < slices; n += 1) {
     for (const [i, target] of round.targets.entries()) {
-      const slice = await runSlice(round, target, ramps[i]!, seconds / slices);
+      const slice = await runSlice(round, target, ramps.get(target.kind)!, seconds / slices);
       done[i]!.push(slice);
       report?.(` ${target.kind} ${Math.round(slice.answers.length / slice.seconds)}`);
     }
@@ -143,42 +157,45 @@ async function alternate(round: Round, ramps: number[], seconds: number, slices:
   return done;
 }
 
-/** Each gateway gets a warm-up first, which also sets its ramp. */
-export async function measurePair(round: Round, seconds: number, slices: number, warmUpSeconds: number) {
-  const ramps: number[] = [];
+/** Each target gets a warm-up first, which also sets its ramp; the rows come in the order of the targets. */
+export async function measureRound(round: Round, seconds: number, slices: number, warmUpSeconds: number) {
+  const ramps: Ramps = new Map();
   for (const target of round.targets) {
     process.stdout.write(`  warm-up ${target.kind} ${warmUpSeconds} s`);
-    ramps.push(await warmUp(round, target, warmUpSeconds));
-    process.stdout.write(`, then a ramp of ${ramps.at(-1)} s before each measured slice\n`);
+    ramps.set(target.kind, await warmUp(round, target, warmUpSeconds));
+    process.stdout.write(`, then a ramp of ${ramps.get(target.kind)} s before each measured slice\n`);
   }
   process.stdout.write(`  measuring ${seconds} s each in ${slices} alternating slices of ${seconds / slices} s:`);
   const done = await alternate(round, ramps, seconds, slices, (line) => process.stdout.write(line));
   process.stdout.write(' req/s\n');
-  return { rows: round.targets.map((target, i) => rowOf(target, done[i]!)) as [Row, Row], ramps };
+  return { rows: round.targets.map((target, i) => rowOf(target, done[i]!)), ramps };
 }
 
-/** The profilers run the whole time; only the samples within each gateway's windows count, against their answers. */
-export async function profilePair(
+/**
+ * The gateways of the round only, the floor aside. The profilers run the whole time; only the samples within each
+ * gateway's windows count, against their answers.
+ */
+export async function profileGateways(
   round: Round,
-  ramps: number[],
+  ramps: Ramps,
   seconds: number,
   slices: number,
   intervalUs: number,
   directory: string,
 ) {
-  const { targets, payload, connections } = round;
+  const targets = round.targets.filter((target) => target.gateway);
   const paths = targets.map((target) => `${directory}/gateway-vs-stock-${target.kind}.cpuprofile`);
   process.stdout.write(`  profiling ${seconds} s each in ${slices} alternating slices...`);
-  await Promise.all(targets.map((target) => target.gateway.startProfile(intervalUs)));
+  await Promise.all(targets.map((target) => target.gateway!.startProfile(intervalUs)));
   let done: Slice[][];
   try {
-    done = await alternate({ targets, payload, connections }, ramps, seconds, slices);
+    done = await alternate({ ...round, targets, processes: {}, replay: undefined }, ramps, seconds, slices);
   } finally {
-    await Promise.all(targets.map((target, i) => target.gateway.stopProfile(paths[i]!)));
+    await Promise.all(targets.map((target, i) => target.gateway!.stopProfile(paths[i]!)));
   }
   const requests = done.map((list) => list.reduce((total, slice) => total + slice.answers.length, 0));
   process.stdout.write(` ${targets.map((target, i) => `${target.kind} ${requests[i]}`).join(', ')} answers in the windows\n`);
-  const profiles = new Map<GatewayKind, Profiled>();
+  const profiles = new Map<TargetKind, Profiled>();
   for (const [i, target] of targets.entries()) {
     const profile = JSON.parse(await readFile(paths[i]!, 'utf8')) as CpuProfile;
     const windows = done[i]!.map((slice) => slice.window);

@@ -1,5 +1,5 @@
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
 import express, { type Express, type Request, type Response } from 'express';
 import type { DocumentNode } from 'graphql';
@@ -36,12 +36,15 @@ export async function startSubgraph<C extends RequestContext>(options: SubgraphO
   const logger = options.logger.child({ graph: options.name });
   const server = new ApolloServer<C>({
     schema: buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> }]),
-    // No usage reporting here, so federated tracing would only cost time.
+    // No usage reporting here, so federated tracing would only cost time; no schema sets cache hints, and the
+    // cache-control plugin alone wraps every field resolver (Apollo instruments the schema for any plugin
+    // with willResolveField): without either, fields resolve with graphql-js alone.
     plugins: [
       errorPolicyPlugin<C>(),
       requestLogPlugin<C>(),
       landingPagePlugin(options.sandbox),
       ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
     ],
     includeStacktraceInErrorResponses: false,
     // stopOnSignal owns shutdown: it closes the HTTP server first, then Apollo, then the connections.

@@ -1,5 +1,12 @@
 import { setting, statsExchangeSetting, subgraphSettings, z } from '@keylab/config';
 
+/** An empty value counts as unset (docker compose passes `${NAME:-}` as ''). */
+const unsetWhenEmpty = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+
+/** `/internal-files/`: an absolute path prefix of plain segments, ending with a slash. */
+const ACCEL_PREFIX = /^\/(?:[A-Za-z0-9_-][A-Za-z0-9._-]*\/)+$/;
+
 export const keyboardsSettings = subgraphSettings('keylab_keyboards', 4002)
   .extend({
     STATS_EXCHANGE: statsExchangeSetting(),
@@ -14,8 +21,27 @@ export const keyboardsSettings = subgraphSettings('keylab_keyboards', 4002)
     S3_ENDPOINT: z.string().optional(),
     S3_ACCESS_KEY_ID: z.string().optional(),
     S3_SECRET_ACCESS_KEY: z.string().optional(),
-    /** The public origin file URLs start with: the gateway, which streams /files/* from this service. */
+    /** The public origin file URLs start with: the gateway (or nginx in front of it), which passes /files/* to this service. */
     FILES_PUBLIC_URL: setting.url('http://localhost:4000'),
+    /**
+     * With FILES_DRIVER=s3: public files (default and attached ones) are linked at `<FILES_CDN_URL>/<content key>`,
+     * a CDN in front of the bucket or the bucket's own public URL, so their bytes never pass through Node.
+     * Uploads not attached yet keep their signed URL under FILES_PUBLIC_URL. Unset: every URL is FILES_PUBLIC_URL's.
+     */
+    FILES_CDN_URL: unsetWhenEmpty(
+      z
+        .url({ protocol: /^https?$/ })
+        .refine((url) => !/[?#]/.test(url), 'must have no query or fragment')
+        .transform((url) => url.replace(/\/+$/, '')),
+    ),
+    /**
+     * With FILES_DRIVER=fs behind nginx: an authorised GET /files/<key> is answered with its headers and
+     * `X-Accel-Redirect: <prefix><key>`, and nginx sends the bytes from its internal location of that prefix over
+     * FILES_DIR (docker/nginx/keylab.conf). Unset: the bytes stream through Node, as under `npm start`.
+     */
+    FILES_ACCEL_REDIRECT: unsetWhenEmpty(
+      z.string().regex(ACCEL_PREFIX, 'must be a path prefix that starts and ends with a slash, such as /internal-files/'),
+    ),
     /** Signs the expiring URLs of uploads not yet attached to an item; unset: a new secret per start. */
     FILE_URL_SECRET: z.preprocess((value) => (value === '' ? undefined : value), z.string().min(16).optional()),
     /** Bytes one account's uploads may hold while no item names them yet (default 256 MiB: four of the largest models). */
@@ -32,6 +58,16 @@ export const keyboardsSettings = subgraphSettings('keylab_keyboards', 4002)
     FILE_GRACE_SECONDS: z.coerce.number().int().min(0).default(600),
     /** How often the file sweep runs (every replica runs it; they share the work). */
     FILE_SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(300),
+  })
+  .superRefine((config, context) => {
+    if (config.FILES_DRIVER === 's3' && !config.S3_BUCKET)
+      context.addIssue({ code: 'custom', path: ['S3_BUCKET'], message: 'FILES_DRIVER=s3 needs a bucket' });
+    const needs = (name: 'FILES_CDN_URL' | 'FILES_ACCEL_REDIRECT', driver: 'fs' | 's3', why: string) => {
+      if (config[name] !== undefined && config.FILES_DRIVER !== driver)
+        context.addIssue({ code: 'custom', path: [name], message: `needs FILES_DRIVER=${driver}: ${why}` });
+    };
+    needs('FILES_CDN_URL', 's3', "it links the bucket's objects (a CDN in front of the gateway is FILES_PUBLIC_URL)");
+    needs('FILES_ACCEL_REDIRECT', 'fs', 'nginx serves the bytes from the files folder');
   })
   .meta({ requiredInProduction: ['FILE_URL_SECRET', 'GATEWAY_SECRET'] });
 

@@ -1,13 +1,20 @@
 import DataLoader from 'dataloader';
 import type { KeyboardsDb } from './db/client';
 
-/** Loads rows by id in one query per batch, in the order asked. */
+/**
+ * Loads rows by id in one query per batch, in the order asked. A batch waits for the I/O callbacks already
+ * due (setImmediate, not the default next tick): the lists of one request come back from the database in
+ * the same turn of the event loop, and their rows' files or switches then go in one query, not one per list.
+ */
 function byIdLoader<T extends { id: string }>(load: (ids: string[]) => Promise<T[]>) {
-  return new DataLoader<string, T | null>(async (ids) => {
-    const rows = await load([...ids]);
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    return ids.map((id) => byId.get(id) ?? null);
-  });
+  return new DataLoader<string, T | null>(
+    async (ids) => {
+      const rows = await load([...ids]);
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      return ids.map((id) => byId.get(id) ?? null);
+    },
+    { batchScheduleFn: (dispatch) => setImmediate(dispatch) },
+  );
 }
 
 /**

@@ -46,7 +46,7 @@ export async function startKeyboardsService(config: KeyboardsConfig, logger: Log
   });
   const emitterFor = activityEmitters(events);
   const storage = fileStorage(config);
-  const urls = fileUrls(config.FILES_PUBLIC_URL, config.FILE_URL_SECRET);
+  const urls = fileUrls({ publicUrl: config.FILES_PUBLIC_URL, cdnUrl: config.FILES_CDN_URL, secret: config.FILE_URL_SECRET });
   const verifyAccessToken = accessTokenVerifier(
     { jwks: config.JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
     backing.redis,
@@ -62,8 +62,9 @@ export async function startKeyboardsService(config: KeyboardsConfig, logger: Log
     host: config.HOST,
     sandbox: inDevelopment(config.SANDBOX, config.NODE_ENV),
     gatewaySecret: await gatewaySecret(config),
-    // The gateway passes uploads and file downloads on, signed.
-    gatewayOnly: ['/graphql', '/uploads', '/files'],
+    // The gateway passes uploads and file downloads on, signed. Behind nginx (FILES_ACCEL_REDIRECT) nginx asks
+    // for /files itself and cannot sign; those answers carry no bytes, and the file checks stay as they are.
+    gatewayOnly: ['/graphql', '/uploads', ...(config.FILES_ACCEL_REDIRECT ? [] : ['/files'])],
     checks: backing.checks,
     extendContext: (base) => ({
       ...base,
@@ -86,6 +87,7 @@ export async function startKeyboardsService(config: KeyboardsConfig, logger: Log
           quotaBytes: config.UPLOAD_QUOTA_BYTES,
         }),
         inspections: { concurrency: config.UPLOAD_INSPECTIONS, waitMs: config.UPLOAD_INSPECTION_WAIT_MS },
+        accelRedirect: config.FILES_ACCEL_REDIRECT,
       }),
   });
   const sweeper = startFileSweeper(db, storage, logger, config);

@@ -8,16 +8,32 @@ export interface FileUrls {
   secret: string;
 }
 
+export interface FileUrlOptions {
+  /** The public origin: the gateway (or nginx), which passes /files/* to this service. */
+  publicUrl: string;
+  /** Where the bucket's objects are public (a CDN, or the bucket itself): public files are linked there. */
+  cdnUrl?: string;
+  /** Signs the URLs of uploads not attached yet; a new one when unset. */
+  secret?: string;
+}
+
 const SIGNED_URL_TTL_MS = 15 * 60_000;
 
-/** URLs of stored files under the public origin (the gateway, which passes /files/* through to this service). */
-export function fileUrls(publicUrl: string, secret = randomBytes(32).toString('base64url')): FileUrls {
+/**
+ * URLs of stored files. A public file is `<cdnUrl>/<key>` when there is a CDN, else `<publicUrl>/files/<key>`.
+ * An upload nobody attached yet is always a signed, expiring `/files` URL under the public origin: only this
+ * service can check that signature, so it never points at the CDN.
+ */
+export function fileUrls({ publicUrl, cdnUrl, secret = randomBytes(32).toString('base64url') }: FileUrlOptions): FileUrls {
   const base = publicUrl.replace(/\/$/, '');
+  const cdn = cdnUrl?.replace(/\/$/, '');
   return {
     secret,
     of(file) {
-      const path = `/files/${file.storageKey}`;
-      return `${base}${isPublicFile(file) ? path : signUrl(path, secret, new Date(Date.now() + SIGNED_URL_TTL_MS))}`;
+      if (!isPublicFile(file)) {
+        return `${base}${signUrl(`/files/${file.storageKey}`, secret, new Date(Date.now() + SIGNED_URL_TTL_MS))}`;
+      }
+      return cdn ? `${cdn}/${file.storageKey}` : `${base}/files/${file.storageKey}`;
     },
   };
 }

@@ -4,6 +4,7 @@ import { errors, pickLocale } from '@keylab/errors';
 import {
   isValidKey,
   serveRouter,
+  type ResolvedFile,
   uploadRouter,
   verifySignedUrl,
   type FileStorage,
@@ -14,6 +15,7 @@ import type { Request } from 'express';
 import type { KeyboardsDb } from '../db/client';
 import { recordUpload, storedContent } from '../domain/stored-files';
 import type { UploadLimits } from '../domain/upload-limits';
+import { accelRedirectRouter } from './accel-redirect';
 
 export interface FileRoutesDeps {
   db: KeyboardsDb;
@@ -23,6 +25,8 @@ export interface FileRoutesDeps {
   urlSecret: string;
   limits: UploadLimits;
   inspections: InspectionSlotsOptions;
+  /** FILES_ACCEL_REDIRECT: nginx sends the bytes of /files from this internal location; unset, Node streams them. */
+  accelRedirect?: string;
 }
 
 /** Room for the multipart boundaries and part headers around the file. */
@@ -39,8 +43,8 @@ function declaredFileBytes(req: Request): number {
  * POST /uploads/:kind (signed in): inspects and stores a model, preview or sound, and records it as an
  * upload of its owner; a mutation then attaches it by id. Each account has a rate of uploads and a quota
  * of bytes in unattached uploads (checked before the body is read, and the quota again when recording).
- * GET /files/<content key>: the stored bytes,
- * immutable and cacheable for a year (the key is the content's SHA-256).
+ * GET /files/<content key>: the stored bytes, immutable and cacheable for a year (the key is the content's
+ * SHA-256); with `accelRedirect`, the same answer without the bytes, which nginx then sends from disk.
  */
 export function mountFileRoutes(app: Express, deps: FileRoutesDeps): void {
   const { db, storage, verifyAccessToken, urlSecret, limits } = deps;
@@ -65,18 +69,18 @@ export function mountFileRoutes(app: Express, deps: FileRoutesDeps): void {
       },
     }),
   );
+  async function resolve(req: Request, key: string): Promise<ResolvedFile | null> {
+    if (!isValidKey(key)) return null;
+    const content = await storedContent(db, key);
+    if (!content) return null;
+    const file = { key, contentType: content.contentType, sha256: content.sha256 };
+    if (content.isPublic) return { ...file, immutable: true };
+    // An upload nobody attached yet is private: only its signed, expiring URL serves it.
+    return verifySignedUrl(req.originalUrl, urlSecret).valid ? { ...file, immutable: false, maxAge: 60 } : null;
+  }
   app.use(
-    serveRouter({
-      storage,
-      async resolve(req, key) {
-        if (!isValidKey(key)) return null;
-        const content = await storedContent(db, key);
-        if (!content) return null;
-        const file = { key, contentType: content.contentType, sha256: content.sha256 };
-        if (content.isPublic) return { ...file, immutable: true };
-        // An upload nobody attached yet is private: only its signed, expiring URL serves it.
-        return verifySignedUrl(req.originalUrl, urlSecret).valid ? { ...file, immutable: false, maxAge: 60 } : null;
-      },
-    }),
+    deps.accelRedirect
+      ? accelRedirectRouter({ storage, prefix: deps.accelRedirect, resolve })
+      : serveRouter({ storage, resolve }),
   );
 }
