@@ -118,8 +118,9 @@ async function runNginx(nginxPath: string, dir: string, port: number, root: stri
   const configPath = join(dir, 'nginx.conf');
   await writeFile(
     configPath,
+    // Started as root, the worker would switch to nobody, who may not read a checkout under a private folder.
     `daemon off;
-worker_processes 1;
+${process.getuid?.() === 0 ? 'user root;\n' : ''}worker_processes 1;
 pid ${join(dir, 'nginx.pid')};
 error_log ${errorLog};
 events {}
