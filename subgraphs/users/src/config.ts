@@ -18,6 +18,16 @@ export const usersSettings = subgraphSettings('keylab_users', 4001)
     COOKIE_SECURE: setting.bool(true),
     /** Every answer to a code request takes at least this long, whatever the address (no enumeration). */
     CODE_REQUEST_FLOOR_MS: z.coerce.number().int().min(0).max(5_000).default(400),
+    /**
+     * Threads computing Argon2id (each keeps a core busy): hashes and verifications at once; other sign-ins wait in
+     * line. Unset: half the cores, at least one.
+     */
+    PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
+    /**
+     * Their priority (Linux): `idle` computes on time no other thread of the machine wants (a hash left unanswered for
+     * 2 s is computed at the normal priority instead), `normal` is the process's own.
+     */
+    PASSWORD_HASH_PRIORITY: z.enum(['idle', 'normal']).default('idle'),
     /** Where email requests go; the email worker consumes EMAIL_QUEUE, bound to EMAIL_EXCHANGE. */
     EMAIL_EXCHANGE: z.string().min(1).default('email'),
     /** Prefix of the rate-limit counters in Redis (one installation's counters never meet another's). */

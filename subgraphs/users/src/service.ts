@@ -17,6 +17,7 @@ import { accounts, type Accounts } from './domain/accounts';
 import { CodeHasher } from './domain/codes';
 import { localSecret, randomSecret } from './domain/local-secrets';
 import { startOutboxRelay, type OutboxRelay } from './domain/outbox';
+import { passwordHasher, type PasswordHasher } from './domain/password-hasher';
 import { createRateLimits } from './domain/rate-limits';
 import { revokeEverywhere } from './domain/sessions';
 import { loadSigningKeys, type SigningKeys } from './domain/signing-keys';
@@ -31,6 +32,7 @@ export interface UsersService extends RunningServer, Pick<BackingServices, 'redi
   keys: SigningKeys;
   accounts: Accounts;
   relay: OutboxRelay;
+  passwords: PasswordHasher;
   rateLimitPrefix: string;
   /** The list of ended sessions every process reads (this service writes it). */
   revocations: SessionRevocations;
@@ -55,9 +57,14 @@ export async function startUsersService(config: UsersConfig, logger: Logger): Pr
   const relay = startOutboxRelay(db, backing.broker, logger, [config.EMAIL_EXCHANGE, config.USER_EVENTS_EXCHANGE]);
   const revocations = sessionRevocations(backing.redis, { prefix: 'keylab', tokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS });
   const revokeSessionsEverywhere = revokeEverywhere(revocations, logger);
+  const passwords = passwordHasher({
+    concurrency: config.PASSWORD_HASH_CONCURRENCY,
+    priority: config.PASSWORD_HASH_PRIORITY,
+  });
   const userAccounts = accounts({
     db,
     hasher: new CodeHasher(codeSecret),
+    passwords,
     limits: createRateLimits(backing.redis, config.RATE_LIMIT_PREFIX),
     relay,
     revokeEverywhere: revokeSessionsEverywhere,
@@ -109,12 +116,14 @@ export async function startUsersService(config: UsersConfig, logger: Logger): Pr
     keys,
     accounts: userAccounts,
     relay,
+    passwords,
     rateLimitPrefix: config.RATE_LIMIT_PREFIX,
     revocations,
     redis: backing.redis,
     broker: backing.broker,
     async close() {
       await server.close();
+      await passwords.close();
       await relay.stop();
       await backing.close();
     },

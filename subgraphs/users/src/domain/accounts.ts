@@ -4,7 +4,7 @@ import type { UsersDb } from '../db/client';
 import { Prisma } from '../db/generated/client';
 import { issueCode, spendCode, type CodeHasher, type CodePurpose } from './codes';
 import { enqueueEmail, enqueueUserRegistered, type OutboxRelay } from './outbox';
-import { checkPassword, hashPassword } from './passwords';
+import type { PasswordHasher } from './password-hasher';
 import type { RateLimits } from './rate-limits';
 import { openSession, revokeSessions, type RevokeEverywhere, type SessionGrant } from './sessions';
 import { validCode, validEmail, validNickname, validPassword } from './validation';
@@ -12,6 +12,7 @@ import { validCode, validEmail, validNickname, validPassword } from './validatio
 export interface AccountsDeps {
   db: UsersDb;
   hasher: CodeHasher;
+  passwords: PasswordHasher;
   limits: RateLimits;
   relay: OutboxRelay;
   revokeEverywhere: RevokeEverywhere;
@@ -45,7 +46,7 @@ async function atLeast<T>(floorMs: number, work: () => Promise<T>): Promise<T> {
 }
 
 export function accounts(deps: AccountsDeps) {
-  const { db, hasher, limits, relay } = deps;
+  const { db, hasher, passwords, limits, relay } = deps;
 
   /** Commits `work` with its outbox rows, then wakes the relay to publish them. */
   async function commit<T>(work: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
@@ -71,7 +72,7 @@ export function accounts(deps: AccountsDeps) {
   async function currentPasswordChecked(caller: Caller, userId: string, password: string) {
     const user = await db.user.findUniqueOrThrow({ where: { id: userId } });
     const attempt = await limits.passwordAttempt(user.email, caller.ip);
-    if ((await checkPassword(user, password)) === 'wrong') throw errors.badInput('currentPassword', 'auth.wrongPassword');
+    if ((await passwords.check(user, password)) === 'wrong') throw errors.badInput('currentPassword', 'auth.wrongPassword');
     await attempt.succeeded();
     return user;
   }
@@ -121,7 +122,7 @@ export function accounts(deps: AccountsDeps) {
       const password = validPassword(input.password);
       const nickname = validNickname(input.nickname);
       await codeSpent(caller, { purpose: 'sign_up', email, code });
-      const passwordHash = await hashPassword(password);
+      const passwordHash = await passwords.hash(password);
       try {
         return await commit(async (tx) => {
           const user = await tx.user.create({
@@ -141,10 +142,10 @@ export function accounts(deps: AccountsDeps) {
       const email = validEmail(input.email);
       const attempt = await limits.passwordAttempt(email, caller.ip);
       const user = await db.user.findUnique({ where: { email } });
-      const verdict = await checkPassword(user, input.password);
+      const verdict = await passwords.check(user, input.password);
       if (!user || verdict === 'wrong') throw errors.unauthenticated('auth.badCredentials');
       await attempt.succeeded();
-      const upgrade = verdict === 'ok-upgrade' ? await hashPassword(input.password) : null;
+      const upgrade = verdict === 'ok-upgrade' ? await passwords.hash(input.password) : null;
       return db.$transaction(async (tx) => {
         if (upgrade) {
           await tx.user.update({ where: { id: user.id }, data: { passwordHash: upgrade, legacySalt: null, legacyHash: null } });
@@ -171,7 +172,7 @@ export function accounts(deps: AccountsDeps) {
       const newPassword = validPassword(input.newPassword, 'newPassword');
       if (newPassword === input.currentPassword) throw errors.badInput('newPassword', 'input.samePassword');
       const user = await currentPasswordChecked(caller, userId, input.currentPassword);
-      const passwordHash = await hashPassword(newPassword);
+      const passwordHash = await passwords.hash(newPassword);
       const ended = await commit(async (tx) => {
         await tx.user.update({ where: { id: userId }, data: { passwordHash, legacySalt: null, legacyHash: null } });
         await enqueueEmail(tx, deps.emailExchange, { template: 'password-changed', locale: caller.locale, to: user.email });
@@ -196,7 +197,7 @@ export function accounts(deps: AccountsDeps) {
       const code = validCode(input.code);
       const newPassword = validPassword(input.newPassword, 'newPassword');
       const { userId } = await codeSpent(caller, { purpose: 'password_reset', email, code });
-      const passwordHash = await hashPassword(newPassword);
+      const passwordHash = await passwords.hash(newPassword);
       const { ended, grant } = await commit(async (tx) => {
         await tx.user.update({ where: { id: userId! }, data: { passwordHash, legacySalt: null, legacyHash: null } });
         const ended = await revokeSessions(tx, { userId: userId! }, 'password_reset');
