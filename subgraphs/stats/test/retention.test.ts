@@ -43,6 +43,22 @@ for (let k = 0; k < 400; k++) {
 }
 const PERIOD = { from: new Date('2024-01-01T00:00:00Z'), to: new Date('2024-04-01T00:00:00Z') };
 
+/** The stats service on this file's database, with queues and a cache of its own. */
+const startStats = (extra: Record<string, string> = {}) =>
+  startStatsService(
+    parseConfig(statsSettings, {
+      DATABASE_URL: url,
+      PORT: '0',
+      LOG_LEVEL: 'silent',
+      STATS_EXCHANGE: `test.retention.${run}`,
+      STATS_QUEUE: `test.retention.${run}.ingest`,
+      SIGN_UPS_QUEUE: `test.retention.${run}.sign-ups`,
+      CACHE_PREFIX: `retention-${run}`,
+      ...extra,
+    }),
+    logger,
+  );
+
 async function figures(db: StatsDb, cache: ResultCache) {
   // Cached answers would hide a change: every reading computes afresh.
   await cache.invalidate();
@@ -97,18 +113,7 @@ describe('retention of raw events', () => {
   });
 
   it('drops the months past retention while every series and the overview stay as they were', async () => {
-    stats = await startStatsService(
-      parseConfig(statsSettings, {
-        DATABASE_URL: url,
-        PORT: '0',
-        LOG_LEVEL: 'silent',
-        STATS_EXCHANGE: `test.retention.${run}`,
-        STATS_QUEUE: `test.retention.${run}.ingest`,
-        SIGN_UPS_QUEUE: `test.retention.${run}.sign-ups`,
-        CACHE_PREFIX: `retention-${run}`,
-      }),
-      logger,
-    );
+    stats = await startStats();
     cache = resultCache(stats.redis, logger, `retention-${run}`);
     before = await figures(db, cache);
     expect(before.overview.signUpShare).toBeGreaterThan(0);
@@ -134,19 +139,7 @@ describe('retention of raw events', () => {
 
   it('runs in the service when EVENTS_RETENTION_DAYS is set', async () => {
     await stats!.close();
-    stats = await startStatsService(
-      parseConfig(statsSettings, {
-        DATABASE_URL: url,
-        PORT: '0',
-        LOG_LEVEL: 'silent',
-        STATS_EXCHANGE: `test.retention.${run}`,
-        STATS_QUEUE: `test.retention.${run}.ingest`,
-        SIGN_UPS_QUEUE: `test.retention.${run}.sign-ups`,
-        CACHE_PREFIX: `retention-${run}`,
-        EVENTS_RETENTION_DAYS: '400',
-      }),
-      logger,
-    );
+    stats = await startStats({ EVENTS_RETENTION_DAYS: '400' });
     // Today is years after March 2024: its month goes too.
     await waitFor(async () => (await eventMonths(db)).length === 0, 20_000);
     expect(await figures(db, cache)).toEqual(before);

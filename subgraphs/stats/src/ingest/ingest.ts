@@ -12,7 +12,8 @@ export const VISIT_TIMEOUT_MS = 30 * 60_000;
 export const LATE_AFTER_MS = 60_000;
 /** Serialises writers: slot upserts and visit rebuilds of two batches never interleave (or deadlock). */
 export const INGEST_LOCK = 0x6b6c_5354; // "klST"
-const TIMEOUT = `${VISIT_TIMEOUT_MS / 1000} seconds`;
+/** VISIT_TIMEOUT_MS as a PostgreSQL interval. */
+export const TIMEOUT = `${VISIT_TIMEOUT_MS / 1000} seconds`;
 
 export interface IngestResult {
   /** New events written; duplicates of events already stored are not counted. */

@@ -1,7 +1,7 @@
 import { z } from '@keylab/config';
 import type { StatsDb } from '../db/client';
 import { Prisma } from '../db/generated/client';
-import { INGEST_LOCK, LATE_AFTER_MS, VISIT_TIMEOUT_MS } from './ingest';
+import { INGEST_LOCK, LATE_AFTER_MS, TIMEOUT } from './ingest';
 import { ALL_WIDTHS, SKETCH, slotOf } from './rollups';
 
 export interface SignUp {
@@ -51,7 +51,7 @@ export async function recordSignUp(db: StatsDb, signUp: SignUp, now = new Date()
       ),
       marked AS (
         UPDATE visits v SET signed_up = true FROM new
-        WHERE v.visitor_id = new.visitor_id AND v.started_at <= new.at AND v.ended_at + ${`${VISIT_TIMEOUT_MS / 1000} seconds`}::interval > new.at
+        WHERE v.visitor_id = new.visitor_id AND v.started_at <= new.at AND v.ended_at + ${TIMEOUT}::interval > new.at
           AND NOT v.signed_up
         RETURNING v.started_at
       ),
