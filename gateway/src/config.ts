@@ -56,6 +56,12 @@ export const gatewaySettings = z
     GRAPHQL_MAX_COST: z.coerce.number().int().min(1).default(50_000),
     /** Operations in one batched request (a JSON array); 1 turns batching off. */
     GRAPHQL_MAX_BATCH: z.coerce.number().int().min(1).max(100).default(10),
+    /**
+     * Memory for hot downloads: files the catalogue service serves as immutable (content-addressed) are kept,
+     * least recently used out first, each up to an eighth of it, and sent from here once the service has
+     * allowed the download (a conditional request without a body). 0 turns it off.
+     */
+    FILES_MEMORY_MB: z.coerce.number().int().min(0).default(128),
     /** Secure cookies; unset: on in production (behind HTTPS), off for plain-http local runs. */
     COOKIE_SECURE: setting.optionalBool(),
   })

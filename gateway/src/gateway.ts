@@ -22,6 +22,7 @@ import { gatewayContext, type GatewayContext } from './context';
 import { ForwardingDataSource } from './data-source';
 import { subgraphFetcher } from './fetcher';
 import { fileProxy } from './http/file-proxy';
+import { ImmutableFiles } from './http/immutable-files';
 import { foreignOriginGuard, originPolicy } from './http/origins';
 import { mountPages, type PageName } from './http/pages';
 import { batchLimit, tokenLimit } from './http/request-limits';
@@ -29,7 +30,10 @@ import { gatewayLandingPagePlugin } from './plugins/landing-page';
 import { operationEventsPlugin } from './plugins/operation-events';
 import { operationCostPlugin } from './plugins/operation-cost';
 import { limitErrorsPlugin, operationLimits } from './plugins/operation-limits';
+
 import { operationResolutionPlugin } from './plugins/operation-resolution';
+
+const MIB = 1024 * 1024;
 
 async function subgraphReady(graphqlUrl: string): Promise<void> {
   const response = await fetch(new URL('/ready', graphqlUrl), { signal: AbortSignal.timeout(2_000) });
@@ -119,8 +123,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   );
   app.use(['/graphql', '/uploads'], foreignOriginGuard(trusted));
   mountPages(app, config.PAGES_DIR, pages, logger);
-  app.use(['/files', '/uploads'], fileProxy(urls.keyboards!, logger, secret));
-  app.use('/exports', fileProxy(urls.stats!, logger, secret, 'statistics'));
+  const held =
+    config.FILES_MEMORY_MB > 0 ? new ImmutableFiles(config.FILES_MEMORY_MB * MIB, (config.FILES_MEMORY_MB * MIB) / 8) : undefined;
+  app.use('/files', fileProxy(urls.keyboards!, logger, secret, { held }));
+  app.use('/uploads', fileProxy(urls.keyboards!, logger, secret));
+  app.use('/exports', fileProxy(urls.stats!, logger, secret, { service: 'statistics' }));
   mountGraphQL(app, server, (req, res) => gatewayContext(req, res, verify, logger, secureCookies(config)), {
     guards: [batchLimit(config.GRAPHQL_MAX_BATCH), tokenLimit(config.GRAPHQL_MAX_TOKENS)],
   });

@@ -33,5 +33,6 @@ export { sniffSound, type SoundFormat, type SoundInfo } from './inspect-sound';
 export { sniffImage } from './inspect-image';
 export { uploadRouter, RAW_CONTENT_TYPES, type UploadRouterOptions, type StoredFile, type UploadAnswer } from './http/upload';
 export { InspectionSlots, type InspectionSlotsOptions } from './http/inspection-slots';
-export { serveRouter, parseRange, IMMUTABLE_CACHE_CONTROL, type ServeRouterOptions, type ResolvedFile } from './http/serve';
+export { serveRouter, IMMUTABLE_CACHE_CONTROL, type ServeRouterOptions, type ResolvedFile } from './http/serve';
+export { parseRange, noneMatch } from './http/conditions';
 export { signUrl, verifySignedUrl, type SignedUrlCheck } from './signed-url';

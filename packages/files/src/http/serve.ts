@@ -3,7 +3,8 @@ import { pipeline } from 'node:stream/promises';
 import type { Locale } from '@keylab/errors';
 import { isNotFound, StorageError } from '../errors';
 import { translateFile } from '../messages';
-import { sha256OfContentKey, type ByteRange, type FileStorage } from '../storage';
+import { sha256OfContentKey, type FileStorage } from '../storage';
+import { noneMatch, parseRange } from './conditions';
 import { errorAnswer, localeOf, sendError } from './answer';
 
 export interface ResolvedFile {
@@ -30,33 +31,6 @@ export interface ServeRouterOptions {
 
 export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 const DEFAULT_PRIVATE_MAX_AGE = 300;
-
-/**
- * A single `bytes=` range against an object of `size` bytes: the range (end clamped), 'unsatisfiable',
- * or null when the header is to be ignored (malformed, or several ranges: the whole file is sent).
- */
-export function parseRange(header: string, size: number): ByteRange | 'unsatisfiable' | null {
-  const match = /^bytes=[ \t]*(\d{0,16})[ \t]*-[ \t]*(\d{0,16})[ \t]*$/i.exec(header.trim());
-  if (!match) return null;
-  const [, first = '', last = ''] = match;
-  if (first === '' && last === '') return null;
-  if (first === '') {
-    const suffix = Number(last);
-    if (suffix === 0 || size === 0) return 'unsatisfiable';
-    return { start: Math.max(0, size - suffix), end: size - 1 };
-  }
-  const start = Number(first);
-  if (last !== '' && Number(last) < start) return null;
-  if (start >= size) return 'unsatisfiable';
-  return { start, end: last === '' ? size - 1 : Math.min(Number(last), size - 1) };
-}
-
-/** If-None-Match against our strong ETag, by weak comparison (RFC 9110 §13.1.2). */
-function noneMatch(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  if (header.trim() === '*') return true;
-  return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
-}
 
 /**
  * GET and HEAD /files/* : streams the file `resolve` names, with a strong ETag (its sha256) and

@@ -1,6 +1,13 @@
 import { Router, type Request, type Response } from 'express';
 import { pickLocale, type Locale } from '@keylab/errors';
-import { IMMUTABLE_CACHE_CONTROL, isNotFound, translateFile, type FileStorage, type ResolvedFile } from '@keylab/files';
+import {
+  IMMUTABLE_CACHE_CONTROL,
+  isNotFound,
+  noneMatch,
+  translateFile,
+  type FileStorage,
+  type ResolvedFile,
+} from '@keylab/files';
 
 export interface AccelRedirectOptions {
   storage: FileStorage;
@@ -8,13 +15,6 @@ export interface AccelRedirectOptions {
   prefix: string;
   /** As for serveRouter: the file a request may read, or null (404). */
   resolve(req: Request, path: string): Promise<ResolvedFile | null>;
-}
-
-/** If-None-Match against our strong ETag, by weak comparison (RFC 9110 §13.1.2). */
-function noneMatch(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  if (header.trim() === '*') return true;
-  return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
 }
 
 function sendJsonError(res: Response, status: number, body: Record<string, string>): void {
