@@ -5,6 +5,7 @@ import { translate } from '@keylab/errors';
 import { GATEWAY_PROOF_HEADER, signForwarded, type ForwardedIdentity } from '@keylab/server';
 import type { GatewayContext } from './context';
 import type { subgraphFetcher } from './fetcher';
+import { answerEveryRepresentation, distinctRepresentations } from './internal/entity-representations';
 
 type HeadersWithCookies = {
   get(name: string): string | null;
@@ -44,6 +45,16 @@ export class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext
     private readonly gatewaySecret: string,
   ) {
     super({ url, fetcher: fetcher as unknown as RemoteGraphQLDataSource['fetcher'] });
+  }
+
+  /** An `_entities` fetch asks for each distinct entity once; the answers go back to every place that asked. */
+  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
+    const representations = options.request.variables?.representations;
+    const distinct = Array.isArray(representations) ? distinctRepresentations(representations) : null;
+    if (!distinct) return super.process(options);
+    const variables = { ...options.request.variables, representations: distinct.distinct };
+    const answer = await super.process({ ...options, request: { ...options.request, variables } });
+    return answerEveryRepresentation(answer, distinct);
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {

@@ -1,8 +1,23 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type DocumentNode } from 'graphql';
 import { translate, type Locale } from '@keylab/errors';
 import type { GatewayContext } from '../context';
-import { operationCost } from '../internal/operation-cost';
+import { operationCost, type CostedOperation } from '../internal/operation-cost';
+
+/** Costs already counted, per parsed document (Apollo keeps one per query text and schema) and variables. */
+const countedCosts = new WeakMap<DocumentNode, Map<string, number | undefined>>();
+const COSTS_PER_DOCUMENT = 100;
+
+function costOf(operation: CostedOperation): number | undefined {
+  let byVariables = countedCosts.get(operation.document);
+  if (!byVariables) countedCosts.set(operation.document, (byVariables = new Map()));
+  const key = `${operation.operation.name?.value ?? ''}\u0000${JSON.stringify(operation.variables ?? {})}`;
+  if (byVariables.has(key)) return byVariables.get(key);
+  const cost = operationCost(operation);
+  if (byVariables.size >= COSTS_PER_DOCUMENT) byVariables.delete(byVariables.keys().next().value!);
+  byVariables.set(key, cost);
+  return cost;
+}
 
 function costRefusal(locale: Locale, max: number, found: number | undefined): GraphQLError {
   return new GraphQLError(translate(locale, 'limits.cost', { max, found: found ?? `>${max}` }), {
@@ -31,7 +46,7 @@ export function operationCostPlugin(maxCost: number): ApolloServerPlugin<Gateway
           if (!operation) return;
           let cost: number | undefined;
           try {
-            cost = operationCost({ schema, document, operation, variables: request.variables });
+            cost = costOf({ schema, document, operation, variables: request.variables });
           } catch (error) {
             contextValue.logger.warn({ err: error }, 'operation too large to count its cost');
             requestedQueryCost = null;
