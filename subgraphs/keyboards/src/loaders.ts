@@ -1,5 +1,8 @@
 import DataLoader from 'dataloader';
 import type { KeyboardsDb } from './db/client';
+import { listKeycapsOfKits, type ListQueryArgs } from './domain/catalogue';
+
+const nextIoTurn = (dispatch: () => void) => void setImmediate(dispatch);
 
 /**
  * Loads rows by id in one query per batch, in the order asked. A batch waits for the I/O callbacks already
@@ -13,8 +16,19 @@ function byIdLoader<T extends { id: string }>(load: (ids: string[]) => Promise<T
       const byId = new Map(rows.map((row) => [row.id, row]));
       return ids.map((id) => byId.get(id) ?? null);
     },
-    { batchScheduleFn: (dispatch) => setImmediate(dispatch) },
+    { batchScheduleFn: nextIoTurn },
   );
+}
+
+/** A page of each of many lists asked for with the same arguments, such as the keycaps of every kit of a page. */
+function pagesLoader<T>(load: (ids: readonly string[], args: ListQueryArgs) => Promise<T[]>) {
+  const byArguments = new Map<string, DataLoader<string, T>>();
+  return (id: string, args: ListQueryArgs): Promise<T> => {
+    const key = JSON.stringify(args);
+    let loader = byArguments.get(key);
+    if (!loader) byArguments.set(key, (loader = new DataLoader((ids) => load(ids, args), { batchScheduleFn: nextIoTurn })));
+    return loader.load(id);
+  };
 }
 
 /**
@@ -30,6 +44,8 @@ export function loaders(db: KeyboardsDb) {
     kit: byIdLoader((ids) => db.kit.findMany({ where: { id: { in: ids } } })),
     keycap: byIdLoader((ids) => db.keycap.findMany({ where: { id: { in: ids } } })),
     keyboard: byIdLoader((ids) => db.keyboard.findMany({ where: { id: { in: ids } } })),
+    /** The first or last page of keycaps of many kits at once (pages after or before a cursor are read one by one). */
+    keycapPages: pagesLoader((kitIds, args) => listKeycapsOfKits(db, kitIds, args)),
   };
 }
 

@@ -34,6 +34,7 @@ import {
 import type { BoxRow, BoxTypeRow, KeyboardRow, KeycapRow, KitRow, SwitchRow } from './domain/rows';
 import { modelInfoOf, myUpload, type StoredFileRow } from './domain/stored-files';
 import { decodedFilters, fromReference, globalId, ITEM_TYPES, itemId, withBoxType, withItemId } from './global-ids';
+import { startsAtAnEnd } from './domain/pagination';
 import type { UserRef } from './mappers';
 import { loadNode, seeNode, seeNodes, typenameOf } from './nodes';
 
@@ -162,7 +163,7 @@ const Kit: CompleteResolvers<KitResolvers, KitRow> = {
   preview: (kit, _, ctx) => fileById(ctx, kit.previewId),
   keycaps: (kit, args, ctx) => {
     ctx.emit('see_keycap', kit.id);
-    return listKeycaps(ctx.db, kit.id, args);
+    return startsAtAnEnd(args) ? ctx.loaders.keycapPages(kit.id, args) : listKeycaps(ctx.db, kit.id, args);
   },
 };
 

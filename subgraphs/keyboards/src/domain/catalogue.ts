@@ -14,9 +14,9 @@ import {
   type Owner,
 } from './items';
 import { BY_TITLE, NEWEST_FIRST, type ListOrder } from './list-order';
-import { emptyPage, keysetPage, type Connection, type PageArgs } from './pagination';
+import { emptyPage, keysetPage, pagesAtAnEnd, type Connection, type PageArgs } from './pagination';
 import { titleSearch } from './title-search';
-import type { BoxRow, KeyboardRow, KitRow } from './rows';
+import type { BoxRow, KeyboardRow, KeycapRow, KitRow } from './rows';
 import { claimAttachments, uploadToAttach, type Attachment } from './stored-files';
 
 /** The client, or a transaction of it. */
@@ -224,6 +224,28 @@ export const KEYCAP_PAGE_SIZE = 100;
 export function listKeycaps(db: KeyboardsDb, kitId: string, args: ListQueryArgs) {
   const where = { ...titleSearch(args.search), kitId };
   return keysetPage(db.keycap, { list: 'keycap', where, order: args.orderBy ?? BY_TITLE, args, defaultSize: KEYCAP_PAGE_SIZE });
+}
+
+/**
+ * The keycaps of many kits, a page each as listKeycaps gives it, in one query whatever the number of kits (a page
+ * at an end of its list only: see startsAtAnEnd). A kit holds one keycap per key of its layout, never more, so
+ * the query reads every matching keycap of the kits in the page's order: each kit's page and count come from those.
+ */
+export function listKeycapsOfKits(db: KeyboardsDb, kitIds: readonly string[], args: ListQueryArgs) {
+  const query = { list: 'keycap', order: args.orderBy ?? BY_TITLE, args, defaultSize: KEYCAP_PAGE_SIZE };
+  return pagesAtAnEnd(query, async (take, orderBy) => {
+    const keycaps = await db.keycap.findMany({
+      where: { ...titleSearch(args.search), kitId: { in: [...kitIds] } },
+      orderBy: orderBy as Prisma.KeycapOrderByWithRelationInput[],
+    });
+    const byKit = new Map<string, KeycapRow[]>();
+    for (const keycap of keycaps) {
+      const ofKit = byKit.get(keycap.kitId);
+      if (ofKit) ofKit.push(keycap);
+      else byKit.set(keycap.kitId, [keycap]);
+    }
+    return kitIds.map((id) => ({ rows: byKit.get(id)?.slice(0, take) ?? [], totalCount: byKit.get(id)?.length ?? 0 }));
+  });
 }
 
 export interface ReplaceFilesInput {

@@ -113,6 +113,16 @@ export async function keysetPage<T extends SortableRow>(source: RowSource<T>, qu
     source.count({ where }),
     origin ? anyBeyond(source, where, order, origin, fromEnd ? 'after' : 'before') : false,
   ]);
+  return connectionOf(list, order, rows, { size, fromEnd, behindOrigin, totalCount });
+}
+
+/** The page of `rows` (read in the page's direction, one more than its size when more lie ahead) as a connection. */
+function connectionOf<T extends SortableRow>(
+  list: string,
+  order: ListOrder,
+  rows: T[],
+  { size, fromEnd, behindOrigin, totalCount }: { size: number; fromEnd: boolean; behindOrigin: boolean; totalCount: number },
+): Connection<T> {
   const page = rows.slice(0, size);
   if (fromEnd) page.reverse();
   const edges = page.map((node) => ({ cursor: encodeCursor(list, order, node), node }));
@@ -128,6 +138,25 @@ export async function keysetPage<T extends SortableRow>(source: RowSource<T>, qu
     },
     totalCount,
   };
+}
+
+/** Whether a page starts at an end of its list (no after or before cursor): then many lists' pages can be read at once. */
+export const startsAtAnEnd = (args: PageArgs) => args.after == null && args.before == null;
+
+/**
+ * The first (or, with last, the final) page of each of many lists of one kind, such as the keycaps of many kits,
+ * from rows read for all of them at once: `read` gets how many rows each list needs and in which order, and
+ * answers each list's rows and count. The same pages keysetPage gives, without one query per list.
+ */
+export async function pagesAtAnEnd<T extends SortableRow>(
+  query: Omit<PageQuery, 'where'>,
+  read: (take: number, orderBy: ReturnType<typeof prismaOrderBy>) => Promise<{ rows: T[]; totalCount: number }[]>,
+): Promise<Connection<T>[]> {
+  const { size, fromEnd } = checkedPage({ ...query, where: {} });
+  const lists = await read(size + 1, prismaOrderBy(query.order, fromEnd));
+  return lists.map(({ rows, totalCount }) =>
+    connectionOf(query.list, query.order, rows, { size, fromEnd, behindOrigin: false, totalCount }),
+  );
 }
 
 /** An empty page, once the arguments are checked (for a list whose filter can match nothing). */
