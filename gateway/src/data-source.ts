@@ -1,4 +1,6 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import type { FetcherResponse } from '@apollo/utils.fetcher';
 import { GraphQLError } from 'graphql';
 import { REFRESH_COOKIE } from '@keylab/auth';
 import { translate } from '@keylab/errors';
@@ -48,16 +50,51 @@ export class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext
   }
 
   /** An `_entities` fetch asks for each distinct entity once; the answers go back to every place that asked. */
-  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
+  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     const representations = options.request.variables?.representations;
     const distinct = Array.isArray(representations) ? distinctRepresentations(representations) : null;
-    if (!distinct) return super.process(options);
+    if (!distinct) return this.fetchOnce(options);
     const variables = { ...options.request.variables, representations: distinct.distinct };
-    const answer = await super.process({ ...options, request: { ...options.request, variables } });
+    const answer = await this.fetchOnce({ ...options, request: { ...options.request, variables } });
     return answerEveryRepresentation(answer, distinct);
   }
 
-  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+  /**
+   * RemoteGraphQLDataSource's process with the same hooks (willSendRequest, didEncounterError, didReceiveResponse),
+   * less what this gateway never uses: persisted queries to subgraphs, subgraph Cache-Control (the subgraphs send
+   * none), and a node-fetch Request built on every fetch only for hooks that do not read it (a URL parse and a
+   * copy of the headers each time).
+   */
+  private async fetchOnce(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    const { request } = options;
+    // Health checks and schema loading come without a request's context.
+    const context = options.context as GatewayContext;
+    const headers = new Headers();
+    for (const [name, value] of request.http?.headers ?? []) headers.append(name, value);
+    headers.set('content-type', 'application/json');
+    request.http = { method: 'POST', url: this.url, headers: headers as unknown as NonNullable<typeof request.http>['headers'] };
+    this.willSendRequest(options);
+    const { http, ...body } = request;
+    let answer: FetcherResponse | undefined;
+    let response: GatewayGraphQLResponse;
+    try {
+      answer = await this.fetcher(http.url, { method: 'POST', headers: Object.fromEntries(headers), body: JSON.stringify(body) });
+      if (!answer.ok) throw await this.errorFromResponse(answer);
+      const parsed = await this.parseBody(answer);
+      if (typeof parsed !== 'object' || parsed === null) throw new Error(`Expected JSON response body, but received: ${parsed}`);
+      response = { ...parsed, http: answer } as GatewayGraphQLResponse;
+    } catch (error) {
+      this.didEncounterError(error as Error, undefined, answer, context);
+      throw error;
+    }
+    const pathInIncomingRequest = 'pathInIncomingRequest' in options ? options.pathInIncomingRequest : undefined;
+    return this.didReceiveResponse({ response, request, context, pathInIncomingRequest });
+  }
+
+  override willSendRequest({
+    request,
+    context,
+  }: Pick<GraphQLDataSourceProcessOptions<GatewayContext>, 'request' | 'context'>): void {
     if (!request.http) return;
     const headers = request.http.headers;
     // Health checks and schema polling run without a request context: the gateway speaks for itself.

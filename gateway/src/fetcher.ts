@@ -1,4 +1,28 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { Agent, request } from 'undici';
+
+/**
+ * The headers of a subgraph's answer as the data source reads them (its type, and the users subgraph's Set-Cookie),
+ * over undici's plain object: no WHATWG Headers built and validated for every answer.
+ */
+class AnswerHeaders {
+  constructor(private readonly raw: IncomingHttpHeaders) {}
+
+  get(name: string): string | null {
+    const value = this.raw[name.toLowerCase()];
+    if (value === undefined) return null;
+    return Array.isArray(value) ? value.join(', ') : value;
+  }
+
+  has(name: string): boolean {
+    return this.raw[name.toLowerCase()] !== undefined;
+  }
+
+  getSetCookie(): string[] {
+    const value = this.raw['set-cookie'];
+    return value === undefined ? [] : Array.isArray(value) ? value : [value];
+  }
+}
 
 /**
  * The gateway's HTTP client for subgraph calls. @apollo/gateway's default (make-fetch-happen, built for
@@ -15,10 +39,7 @@ export function subgraphFetcher() {
       body: init.body,
       dispatcher: agent,
     });
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(answer.headers)) {
-      for (const item of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, item);
-    }
+    const headers = new AnswerHeaders(answer.headers);
     return {
       ok: answer.statusCode >= 200 && answer.statusCode < 300,
       status: answer.statusCode,

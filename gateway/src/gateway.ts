@@ -30,7 +30,6 @@ import { gatewayLandingPagePlugin } from './plugins/landing-page';
 import { operationEventsPlugin } from './plugins/operation-events';
 import { operationCostPlugin } from './plugins/operation-cost';
 import { limitErrorsPlugin, operationLimits } from './plugins/operation-limits';
-
 import { operationResolutionPlugin } from './plugins/operation-resolution';
 
 const MIB = 1024 * 1024;

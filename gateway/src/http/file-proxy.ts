@@ -110,6 +110,10 @@ export function fileProxy(target: string, logger: Logger, gatewaySecret: string,
       else res.destroy();
     });
     req.on('aborted', () => upstream.destroy());
+    // A client gone before its answer was sent: the service's answer is dropped, not left paused on its socket.
+    res.on('close', () => {
+      if (!res.writableFinished) upstream.destroy();
+    });
     req.pipe(upstream);
   };
 }
