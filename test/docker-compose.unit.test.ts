@@ -4,6 +4,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { parseConfig } from '@keylab/config';
 import { gatewaySettings } from '@keylab/gateway';
 import { usersSettings } from '@keylab/users-subgraph';
 import { keyboardsSettings } from '@keylab/keyboards-subgraph';
@@ -266,6 +267,20 @@ describe('docker-compose.yml', () => {
     for (const name of ['users', 'keyboards', 'stats']) {
       expect(dependencies(services[name]!).migrate, `${name} must wait for migrate`).toBe('service_completed_successfully');
     }
+  });
+
+  it('seeds the catalogue files into the volume the keyboards service serves, with settings that parse', () => {
+    const migrate = environment(services.migrate!);
+    const keyboards = environment(services.keyboards!);
+    // The image's NODE_ENV (production) applies where compose sets none.
+    expect(() => parseConfig(keyboardsSettings, { NODE_ENV: 'production', ...migrate })).not.toThrow();
+    expect([migrate.FILES_DRIVER, migrate.FILES_DIR]).toEqual([keyboards.FILES_DRIVER, keyboards.FILES_DIR]);
+    const volumeAt = (service: ComposeService, dir: string) =>
+      (service.volumes ?? [])
+        .map((volume) => (typeof volume === 'string' ? volume.split(':') : [volume.source, volume.target]))
+        .find(([, target]) => target === dir)?.[0];
+    expect(volumeAt(services.migrate!, migrate.FILES_DIR!)).toBeDefined();
+    expect(volumeAt(services.migrate!, migrate.FILES_DIR!)).toBe(volumeAt(services.keyboards!, keyboards.FILES_DIR!));
   });
 });
 
