@@ -1,6 +1,7 @@
 import amqp, { type AmqpConnectionManager, type ChannelWrapper } from 'amqp-connection-manager';
 import type { ConfirmChannel, ConsumeMessage, GetMessage } from 'amqplib';
 import type { Logger } from '@keylab/logger';
+import { upgradeToQuorumQueues, type DurableQueue } from './queues';
 
 export type { ConfirmChannel, ConsumeMessage, GetMessage, ChannelWrapper };
 
@@ -26,6 +27,8 @@ export interface BrokerOptions {
   logger: Logger;
   /** Declares exchanges, queues and consumers; runs again after each reconnect. */
   setup?: (channel: ConfirmChannel) => Promise<unknown>;
+  /** The quorum queues `setup` declares: classic queues of these names (an older installation's) are upgraded first. */
+  queues?: readonly DurableQueue[];
 }
 
 /**
@@ -58,6 +61,7 @@ export function createBroker(options: BrokerOptions): Broker {
     confirm: true,
     setup: async (setupChannel: ConfirmChannel) => {
       try {
+        if (options.queues?.length) await upgradeToQuorumQueues(options.url, options.queues, logger);
         await options.setup?.(setupChannel);
       } catch (error) {
         // A close during setup ends its pending declarations; that is no failure to report.

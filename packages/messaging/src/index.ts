@@ -22,7 +22,10 @@ export {
   assertUserEventsTopology,
   assertSignUpsTopology,
   emailTopology,
+  emailQueues,
+  emailWorkerQueues,
   signUpsTopology,
+  signUpsQueues,
   type EmailLocale,
   type EmailRequestV1,
   type EmailTemplate,
@@ -36,6 +39,8 @@ export {
   ACTIVITY_TAGS,
   STATS_EVENTS_EXCHANGE,
   assertStatsEventsTopology,
+  statsIngestQueues,
+  statsDeadQueue,
   createStatsEventPublisher,
   newEventId,
   type ActivityEventV1,
@@ -46,3 +51,4 @@ export {
   type StatsEventPublisherOptions,
   type StatsEventV1,
 } from './stats-events';
+export { assertQuorumQueue, upgradeToQuorumQueues, QUORUM_QUEUE, type DurableQueue } from './queues';

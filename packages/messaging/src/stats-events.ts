@@ -1,5 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { ConfirmChannel } from 'amqplib';
+import type { DurableQueue } from './queues';
 import type { Logger } from '@keylab/logger';
 import type { Broker } from './broker';
 
@@ -12,6 +13,15 @@ export const STATS_EVENTS_EXCHANGE = 'stats.events';
 
 export const assertStatsEventsTopology = (channel: ConfirmChannel, exchange = STATS_EVENTS_EXCHANGE) =>
   channel.assertExchange(exchange, 'topic', { durable: true });
+
+/** Where the stats service parks what it cannot ingest. */
+export const statsDeadQueue = (queue: string) => `${queue}.dead`;
+
+/** The stats service's ingestion queue (every event of the exchange) and its dead-letter queue. */
+export const statsIngestQueues = (exchange: string, queue: string): DurableQueue[] => [
+  { name: queue, bindings: [{ exchange, routingKey: '#' }] },
+  { name: statsDeadQueue(queue) },
+];
 
 export const ACTIVITY_ITEMS = ['keyboard', 'box', 'kit', 'keycap', 'switch'] as const;
 export type ActivityTag = `${'see' | 'edit'}_${(typeof ACTIVITY_ITEMS)[number]}`;

@@ -1,4 +1,5 @@
 import type { ConfirmChannel } from 'amqplib';
+import { assertQuorumQueue, type DurableQueue } from './queues';
 
 /**
  * Exchanges and queues shared by publishers and consumers. Both sides declare them (declaring is
@@ -59,6 +60,25 @@ export const EMAIL: EmailTopology = emailTopology();
 /** Domain events of the users service (topic exchange; routing keys such as user.registered). */
 export const USER_EVENTS = { exchange: 'users.events' } as const;
 
+/** The publisher's queue: the work queue, bound to the exchange with routing key `send`. */
+export const emailQueues = (names: EmailTopologyNames = EMAIL): DurableQueue[] => [
+  { name: names.queue, bindings: [{ exchange: names.exchange, routingKey: EMAIL_ROUTING_KEY }] },
+];
+
+/** The worker's queues: the publisher's, one TTL queue per retry tier dead-lettering back to it, the dead queue. */
+export const emailWorkerQueues = (topology: EmailTopology = EMAIL): DurableQueue[] => [
+  ...emailQueues(topology),
+  ...topology.retryTiers.map((tier) => ({
+    name: tier.queue,
+    arguments: {
+      'x-message-ttl': tier.ttlMs,
+      'x-dead-letter-exchange': topology.exchange,
+      'x-dead-letter-routing-key': topology.routingKey,
+    },
+  })),
+  { name: topology.deadQueue },
+];
+
 /**
  * The publisher's part: the exchange, the work queue and its binding. Publish EmailRequestV1 JSON to
  * `exchange` with routing key `send`, messageId = the request id, persistent. The retry and dead queues
@@ -66,24 +86,13 @@ export const USER_EVENTS = { exchange: 'users.events' } as const;
  */
 export async function assertEmailTopology(channel: ConfirmChannel, names: EmailTopologyNames = EMAIL): Promise<void> {
   await channel.assertExchange(names.exchange, 'direct', { durable: true });
-  await channel.assertQueue(names.queue, { durable: true });
-  await channel.bindQueue(names.queue, names.exchange, EMAIL_ROUTING_KEY);
+  for (const queue of emailQueues(names)) await assertQuorumQueue(channel, queue);
 }
 
 /** The worker's part: the publisher's topology plus one TTL queue per retry tier and the dead queue. */
 export async function assertEmailWorkerTopology(channel: ConfirmChannel, topology: EmailTopology = EMAIL): Promise<void> {
-  await assertEmailTopology(channel, topology);
-  for (const tier of topology.retryTiers) {
-    await channel.assertQueue(tier.queue, {
-      durable: true,
-      arguments: {
-        'x-message-ttl': tier.ttlMs,
-        'x-dead-letter-exchange': topology.exchange,
-        'x-dead-letter-routing-key': topology.routingKey,
-      },
-    });
-  }
-  await channel.assertQueue(topology.deadQueue, { durable: true });
+  await channel.assertExchange(topology.exchange, 'direct', { durable: true });
+  for (const queue of emailWorkerQueues(topology)) await assertQuorumQueue(channel, queue);
 }
 
 export async function assertUserEventsTopology(channel: ConfirmChannel, exchange: string = USER_EVENTS.exchange): Promise<void> {
@@ -117,14 +126,18 @@ export const signUpsTopology = (exchange: string = USER_EVENTS.exchange, queue =
   deadQueue: `${queue}.dead`,
 });
 
+/** The stats service's sign-up queue, bound to user.registered, and its dead-letter queue. */
+export const signUpsQueues = (topology: SignUpsTopology = signUpsTopology()): DurableQueue[] => [
+  { name: topology.queue, bindings: [{ exchange: topology.exchange, routingKey: USER_REGISTERED_ROUTING_KEY }] },
+  { name: topology.deadQueue },
+];
+
 export async function assertSignUpsTopology(
   channel: ConfirmChannel,
   topology: SignUpsTopology = signUpsTopology(),
 ): Promise<void> {
   await assertUserEventsTopology(channel, topology.exchange);
-  await channel.assertQueue(topology.queue, { durable: true });
-  await channel.assertQueue(topology.deadQueue, { durable: true });
-  await channel.bindQueue(topology.queue, topology.exchange, USER_REGISTERED_ROUTING_KEY);
+  for (const queue of signUpsQueues(topology)) await assertQuorumQueue(channel, queue);
 }
 
 /** Version 1 of an email request, as the users service writes it to its outbox. */

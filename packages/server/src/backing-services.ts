@@ -24,9 +24,11 @@ export function connectBackingServices(
   logger: Logger,
   /** Declares the exchanges and queues this service publishes to or consumes from. */
   brokerSetup?: BrokerOptions['setup'],
+  /** The durable queues brokerSetup declares (see BrokerOptions.queues). */
+  queues?: BrokerOptions['queues'],
 ): BackingServices {
   const redis = createRedis(settings.REDIS_URL, logger);
-  const broker = createBroker({ url: settings.AMQP_URL, name, logger, setup: brokerSetup });
+  const broker = createBroker({ url: settings.AMQP_URL, name, logger, setup: brokerSetup, queues });
   return {
     redis,
     broker,

@@ -1,5 +1,5 @@
 import { inDevelopment } from '@keylab/config';
-import { signUpsTopology } from '@keylab/messaging';
+import { signUpsQueues, signUpsTopology, statsIngestQueues } from '@keylab/messaging';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '@keylab/logger';
 import {
@@ -28,10 +28,19 @@ export interface StatsService extends RunningServer, Pick<BackingServices, 'redi
 export async function startStatsService(config: StatsConfig, logger: Logger): Promise<StatsService> {
   const db = createStatsDb(config.DATABASE_URL);
   // The broker runs its setup only once connected, by which time the consumer exists.
-  const backing = connectBackingServices('stats', config, db, logger, async (channel) => {
-    await consumer.setup(channel);
-    await signUps.setup(channel);
-  });
+  const signUpsQueue = signUpsTopology(config.USER_EVENTS_EXCHANGE, config.SIGN_UPS_QUEUE);
+  const queues = [...statsIngestQueues(config.STATS_EXCHANGE, config.STATS_QUEUE), ...signUpsQueues(signUpsQueue)];
+  const backing = connectBackingServices(
+    'stats',
+    config,
+    db,
+    logger,
+    async (channel) => {
+      await consumer.setup(channel);
+      await signUps.setup(channel);
+    },
+    queues,
+  );
   const cache = resultCache(backing.redis, logger, config.CACHE_PREFIX);
   const consumer = eventConsumer({
     db,
@@ -47,7 +56,7 @@ export async function startStatsService(config: StatsConfig, logger: Logger): Pr
   const signUps = signUpConsumer({
     db,
     logger,
-    topology: signUpsTopology(config.USER_EVENTS_EXCHANGE, config.SIGN_UPS_QUEUE),
+    topology: signUpsQueue,
     onLate: () => cache.invalidate(),
   });
   const retention = config.EVENTS_RETENTION_DAYS ? retentionJob(db, config.EVENTS_RETENTION_DAYS, logger) : undefined;

@@ -1,7 +1,7 @@
 import { inDevelopment } from '@keylab/config';
 import { sessionRevocations, type SessionRevocations } from '@keylab/auth';
 import type { Logger } from '@keylab/logger';
-import { assertEmailTopology, assertUserEventsTopology } from '@keylab/messaging';
+import { assertEmailTopology, assertUserEventsTopology, emailQueues } from '@keylab/messaging';
 import {
   connectBackingServices,
   loadTypeDefs,
@@ -50,10 +50,18 @@ export async function startUsersService(config: UsersConfig, logger: Logger): Pr
     dataDir,
   });
   const codeSecret = config.CODE_SECRET || (await localSecret(dataDir, 'users-code-secret.json', randomSecret));
-  const backing = connectBackingServices('users', config, db, logger, async (channel) => {
-    await assertEmailTopology(channel, { exchange: config.EMAIL_EXCHANGE, queue: config.EMAIL_QUEUE });
-    await assertUserEventsTopology(channel, config.USER_EVENTS_EXCHANGE);
-  });
+  const emailNames = { exchange: config.EMAIL_EXCHANGE, queue: config.EMAIL_QUEUE };
+  const backing = connectBackingServices(
+    'users',
+    config,
+    db,
+    logger,
+    async (channel) => {
+      await assertEmailTopology(channel, emailNames);
+      await assertUserEventsTopology(channel, config.USER_EVENTS_EXCHANGE);
+    },
+    emailQueues(emailNames),
+  );
   const relay = startOutboxRelay(db, backing.broker, logger, [config.EMAIL_EXCHANGE, config.USER_EVENTS_EXCHANGE]);
   const revocations = sessionRevocations(backing.redis, { prefix: 'keylab', tokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS });
   const revokeSessionsEverywhere = revokeEverywhere(revocations, logger);

@@ -1,6 +1,6 @@
 import express from 'express';
 import type { Logger } from '@keylab/logger';
-import { checkBroker, createBroker, emailTopology } from '@keylab/messaging';
+import { checkBroker, createBroker, emailTopology, emailWorkerQueues } from '@keylab/messaging';
 import { checkRedis, createRedis } from '@keylab/redis';
 import { listen, mountHealth, type RunningServer } from '@keylab/server';
 import { waitForBroker } from './broker-start';
@@ -35,6 +35,7 @@ export async function startEmailWorker(config: EmailConfig, logger: Logger): Pro
     name: 'email-worker',
     logger,
     setup: (channel) => consumer.setup(channel),
+    queues: emailWorkerQueues(topology),
   });
 
   const app = express();

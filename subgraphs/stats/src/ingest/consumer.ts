@@ -1,5 +1,13 @@
 import type { Logger } from '@keylab/logger';
-import { assertStatsEventsTopology, type ConfirmChannel, type ConsumeMessage, type StatsEventV1 } from '@keylab/messaging';
+import {
+  assertQuorumQueue,
+  assertStatsEventsTopology,
+  statsDeadQueue,
+  statsIngestQueues,
+  type ConfirmChannel,
+  type ConsumeMessage,
+  type StatsEventV1,
+} from '@keylab/messaging';
 import type { StatsDb } from '../db/client';
 import { parseEventBatch } from './events';
 import { ingestEvents, type IngestResult } from './ingest';
@@ -30,7 +38,7 @@ interface Delivery {
  */
 export function eventConsumer(options: EventConsumerOptions) {
   const { db, logger, exchange, queue, batchSize = 1_000, flushIntervalMs = 200 } = options;
-  const deadQueue = `${queue}.dead`;
+  const deadQueue = statsDeadQueue(queue);
   const pending: Delivery[] = [];
   let pendingEvents = 0;
   let timer: NodeJS.Timeout | null = null;
@@ -101,9 +109,7 @@ export function eventConsumer(options: EventConsumerOptions) {
     /** The broker setup: declares exchange, queue, dead queue and binding, and starts consuming (again after a reconnect). */
     async setup(channel: ConfirmChannel): Promise<void> {
       await assertStatsEventsTopology(channel, exchange);
-      await channel.assertQueue(queue, { durable: true });
-      await channel.assertQueue(deadQueue, { durable: true });
-      await channel.bindQueue(queue, exchange, '#');
+      for (const durable of statsIngestQueues(exchange, queue)) await assertQuorumQueue(channel, durable);
       // Messages, not events: a publisher batch holds up to 500 events, so this bounds what waits in memory.
       await channel.prefetch(200);
       if (closing) return;
