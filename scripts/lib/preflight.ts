@@ -53,10 +53,13 @@ export async function requireServices(dependencies: Dependency[]): Promise<void>
   await Promise.all(
     dependencies.map(async (dependency) => {
       const target = TARGETS[dependency];
-      const url = new URL(target.url);
-      const port = Number(url.port || target.defaultPort);
-      if (!(await reachable(url.hostname, port))) {
-        missing.push(`${target.label} is not reachable at ${url.hostname}:${port}. Start it with: ${target.howToStart}`);
+      // AMQP_URL may name every node of a cluster, comma-separated: one that answers is enough.
+      const nodes = target.url.split(',').map((part) => new URL(part.trim()));
+      const addresses = nodes.map((url) => ({ host: url.hostname, port: Number(url.port || target.defaultPort) }));
+      const answers = await Promise.all(addresses.map(({ host, port }) => reachable(host, port)));
+      if (!answers.includes(true)) {
+        const where = addresses.map(({ host, port }) => `${host}:${port}`).join(', ');
+        missing.push(`${target.label} is not reachable at ${where}. Start it with: ${target.howToStart}`);
       }
     }),
   );

@@ -62,10 +62,11 @@ export const setting = {
       .string()
       .regex(/^rediss?:\/\//, 'must be a redis:// URL')
       .default('redis://127.0.0.1:6379'),
+  /** One amqp:// URL, or one per node of a RabbitMQ cluster separated by commas (the client moves to the next that answers). */
   amqpUrl: () =>
     z
       .string()
-      .regex(/^amqps?:\/\//, 'must be an amqp:// URL')
+      .regex(/^amqps?:\/\/[^,\s]+(,\s*amqps?:\/\/[^,\s]+)*$/, 'must be an amqp:// URL, or several separated by commas')
       .default('amqp://guest:guest@127.0.0.1:5672'),
   logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   nodeEnv: () => z.enum(['development', 'production', 'test']).default('development'),

@@ -26,6 +26,14 @@ describe('parseConfig', () => {
     );
     expect(() => parseConfig(settings, { LOG_LEVEL: 'loud' })).toThrow(/^LOG_LEVEL: /);
   });
+
+  it('takes RabbitMQ as one URL or one per node of a cluster, and nothing else', () => {
+    const nodes = 'amqp://guest:guest@127.0.0.1:5672,amqp://guest:guest@127.0.0.1:5673, amqps://u:p@rabbit-3:5671/keylab';
+    expect(parseConfig(settings, { AMQP_URL: nodes }).AMQP_URL).toBe(nodes);
+    for (const bad of ['amqp://a:5672,', 'amqp://a:5672,redis://b:6379', 'amqp://a:5672 amqp://b:5672']) {
+      expect(() => parseConfig(settings, { AMQP_URL: bad }), bad).toThrow(/^AMQP_URL: must be an amqp:\/\/ URL/);
+    }
+  });
 });
 
 describe('a process with a bad setting', () => {

@@ -1,6 +1,7 @@
 import amqp, { type AmqpConnectionManager, type ChannelWrapper } from 'amqp-connection-manager';
 import type { ConfirmChannel, ConsumeMessage, GetMessage } from 'amqplib';
 import type { Logger } from '@keylab/logger';
+import { brokerUrls } from './broker-urls';
 import { upgradeToQuorumQueues, type DurableQueue } from './queues';
 
 export type { ConfirmChannel, ConsumeMessage, GetMessage, ChannelWrapper };
@@ -21,6 +22,7 @@ export interface Broker {
 }
 
 export interface BrokerOptions {
+  /** A RabbitMQ URL, or one per node of a cluster separated by commas. */
   url: string;
   /** Names the connection in the RabbitMQ management UI and in logs. */
   name: string;
@@ -38,7 +40,7 @@ export interface BrokerOptions {
  */
 export function createBroker(options: BrokerOptions): Broker {
   const { logger } = options;
-  const connection = amqp.connect([options.url], {
+  const connection = amqp.connect(brokerUrls(options.url), {
     heartbeatIntervalInSeconds: 15,
     reconnectTimeInSeconds: 2,
     connectionOptions: { clientProperties: { connection_name: options.name } },

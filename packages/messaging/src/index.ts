@@ -52,3 +52,4 @@ export {
   type StatsEventV1,
 } from './stats-events';
 export { assertQuorumQueue, upgradeToQuorumQueues, QUORUM_QUEUE, type DurableQueue } from './queues';
+export { brokerUrls } from './broker-urls';

@@ -1,5 +1,6 @@
 import { connect, type ChannelModel, type ConfirmChannel, type GetMessage, type Options } from 'amqplib';
 import type { Logger } from '@keylab/logger';
+import { brokerUrls } from './broker-urls';
 
 /** RabbitMQ's replicated queue type: a queue's messages survive the loss of a minority of the cluster's nodes. */
 export const QUORUM_QUEUE = { 'x-queue-type': 'quorum' } as const;
@@ -83,6 +84,19 @@ async function moveMessages(channel: ConfirmChannel, from: string, to: string): 
   }
 }
 
+/** The first node of a cluster that answers. */
+async function connectToAny(urls: string[]): Promise<ChannelModel> {
+  let failure: unknown;
+  for (const url of urls) {
+    try {
+      return await connect(url);
+    } catch (error) {
+      failure = error;
+    }
+  }
+  throw failure;
+}
+
 /**
  * One process at a time upgrades a queue: the lock is an exclusive queue, which only one connection can hold and
  * which goes with the connection if the process dies. Waits for another process's upgrade to end.
@@ -115,7 +129,7 @@ async function withUpgradeLock<T>(connection: ChannelModel, name: string, run: (
  * version first: deleting a queue drops what its consumers had not acknowledged yet.
  */
 export async function upgradeToQuorumQueues(url: string, queues: readonly DurableQueue[], logger: Logger): Promise<void> {
-  const connection = await connect(url);
+  const connection = await connectToAny(brokerUrls(url));
   connection.on('error', () => undefined);
   try {
     for (const queue of queues) {

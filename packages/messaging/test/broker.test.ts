@@ -1,3 +1,5 @@
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '@keylab/logger';
 import { checkBroker, createBroker, parseJson, type Broker, type ConsumeMessage } from '@keylab/messaging';
@@ -30,7 +32,28 @@ function consumerOf(queue: string) {
   return { broker, received };
 }
 
+/** A loopback address where nothing listens: a cluster node that is down. */
+async function downNode(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return `amqp://guest:guest@127.0.0.1:${port}`;
+}
+
 describe('broker', () => {
+  it('connects to the next node of its URLs when the first does not answer', async () => {
+    const queue = `test.broker.${crypto.randomUUID()}`;
+    const consumer = consumerOf(queue);
+    await consumer.broker.channel.waitForConnect();
+    const { received } = consumer;
+    const broker = createBroker({ url: `${await downNode()},${AMQP_URL}`, name: 'test-cluster-client', logger });
+    opened.push(broker);
+    await broker.publishJson('', queue, { via: 'second node' }, { messageId: 'm-2', timeoutMs: 20_000 });
+    await waitFor(() => received.length === 1, 20_000);
+    expect(received).toEqual([{ via: 'second node' }]);
+  });
+
   it('publishes confirmed JSON that a consumer receives', async () => {
     const queue = `test.broker.${crypto.randomUUID()}`;
     const { broker, received } = consumerOf(queue);

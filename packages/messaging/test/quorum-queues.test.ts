@@ -148,8 +148,9 @@ describe('quorum queues', () => {
     );
     await classicInstallation(topology, 3);
     const received: string[] = [];
+    // The first node of the cluster's list is down (nothing listens on port 1): both the upgrade and the client go on to the next.
     const broker = createBroker({
-      url: AMQP_URL,
+      url: `amqp://guest:guest@127.0.0.1:1,${AMQP_URL}`,
       name: 'quorum-test',
       logger,
       queues: emailWorkerQueues(topology),
