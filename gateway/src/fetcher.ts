@@ -14,10 +14,6 @@ class AnswerHeaders {
     return Array.isArray(value) ? value.join(', ') : value;
   }
 
-  has(name: string): boolean {
-    return this.raw[name.toLowerCase()] !== undefined;
-  }
-
   getSetCookie(): string[] {
     const value = this.raw['set-cookie'];
     return value === undefined ? [] : Array.isArray(value) ? value : [value];

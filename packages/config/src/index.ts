@@ -80,8 +80,11 @@ export const setting = {
           .map((item) => item.trim())
           .filter(Boolean),
       ),
+  /** Optional, with an empty value counting as unset (docker compose passes `${NAME:-}` as ''). */
+  unsetWhenEmpty: <T extends z.ZodType>(schema: T) =>
+    z.preprocess((value) => (value === '' ? undefined : value), schema.optional()),
   /** A secret: at least 32 characters; an empty value counts as unset. */
-  secret: () => z.preprocess((value) => (value === '' ? undefined : value), z.string().min(32).optional()),
+  secret: () => setting.unsetWhenEmpty(z.string().min(32)),
   /** The address to listen on: loopback unless a container or a host that others reach sets it. */
   host: () => z.string().min(1).default('127.0.0.1'),
   /** A switch whose default follows NODE_ENV (see `inDevelopment`, `inProduction`). */

@@ -63,7 +63,11 @@ export function createBroker(options: BrokerOptions): Broker {
     confirm: true,
     setup: async (setupChannel: ConfirmChannel) => {
       try {
-        if (options.queues?.length) await upgradeToQuorumQueues(options.url, options.queues, logger);
+        // Once per process: after an upgrade no classic queue of these names comes back.
+        if (options.queues?.length && !upgraded) {
+          await upgradeToQuorumQueues(options.url, options.queues, logger);
+          upgraded = true;
+        }
         await options.setup?.(setupChannel);
       } catch (error) {
         // A close during setup ends its pending declarations; that is no failure to report.
@@ -72,6 +76,7 @@ export function createBroker(options: BrokerOptions): Broker {
     },
   });
   let closing = false;
+  let upgraded = false;
   return {
     connection,
     channel,

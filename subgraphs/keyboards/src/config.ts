@@ -1,9 +1,5 @@
 import { setting, statsExchangeSetting, subgraphSettings, z } from '@keylab/config';
 
-/** An empty value counts as unset (docker compose passes `${NAME:-}` as ''). */
-const unsetWhenEmpty = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
-
 /** `/internal-files/`: an absolute path prefix of plain segments, ending with a slash. */
 const ACCEL_PREFIX = /^\/(?:[A-Za-z0-9_-][A-Za-z0-9._-]*\/)+$/;
 
@@ -28,7 +24,7 @@ export const keyboardsSettings = subgraphSettings('keylab_keyboards', 4002)
      * a CDN in front of the bucket or the bucket's own public URL, so their bytes never pass through Node.
      * Uploads not attached yet keep their signed URL under FILES_PUBLIC_URL. Unset: every URL is FILES_PUBLIC_URL's.
      */
-    FILES_CDN_URL: unsetWhenEmpty(
+    FILES_CDN_URL: setting.unsetWhenEmpty(
       z
         .url({ protocol: /^https?$/ })
         .refine((url) => !/[?#]/.test(url), 'must have no query or fragment')
@@ -39,11 +35,11 @@ export const keyboardsSettings = subgraphSettings('keylab_keyboards', 4002)
      * `X-Accel-Redirect: <prefix><key>`, and nginx sends the bytes from its internal location of that prefix over
      * FILES_DIR (docker/nginx/keylab.conf). Unset: the bytes stream through Node, as under `npm start`.
      */
-    FILES_ACCEL_REDIRECT: unsetWhenEmpty(
+    FILES_ACCEL_REDIRECT: setting.unsetWhenEmpty(
       z.string().regex(ACCEL_PREFIX, 'must be a path prefix that starts and ends with a slash, such as /internal-files/'),
     ),
     /** Signs the expiring URLs of uploads not yet attached to an item; unset: a new secret per start. */
-    FILE_URL_SECRET: z.preprocess((value) => (value === '' ? undefined : value), z.string().min(16).optional()),
+    FILE_URL_SECRET: setting.unsetWhenEmpty(z.string().min(16)),
     /** Bytes one account's uploads may hold while no item names them yet (default 256 MiB: four of the largest models). */
     UPLOAD_QUOTA_BYTES: z.coerce.number().int().min(1).default(268_435_456),
     /** Uploads one account may have inspected per UPLOAD_RATE_WINDOW_SECONDS, refused ones included (counted in Redis). */

@@ -18,13 +18,13 @@ export const statsSettings = subgraphSettings('keylab_stats', 4003)
      * Raw events are kept this many days (at least: whole months are dropped once they are all older);
      * rollups, and so every series and overview, are kept forever. Unset: raw events are kept forever too.
      */
-    EVENTS_RETENTION_DAYS: z.preprocess((value) => (value === '' ? undefined : value), z.coerce.number().int().min(1).optional()),
+    EVENTS_RETENTION_DAYS: setting.unsetWhenEmpty(z.coerce.number().int().min(1)),
     /** Prefix of the result cache in Redis. */
     CACHE_PREFIX: z.string().min(1).default('stats'),
     /** The public origin export links start with: the gateway, which passes /exports/* to this service. */
     EXPORTS_PUBLIC_URL: setting.url('http://localhost:4000'),
     /** Signs export links; unset: a new secret per start (links then die with a restart). */
-    EXPORT_URL_SECRET: z.preprocess((value) => (value === '' ? undefined : value), z.string().min(16).optional()),
+    EXPORT_URL_SECRET: setting.unsetWhenEmpty(z.string().min(16)),
   })
   .meta({ requiredInProduction: ['EXPORT_URL_SECRET', 'GATEWAY_SECRET'] });
 
